@@ -1,0 +1,57 @@
+# kefu — the two commands: `make run` (set up, seed, serve on 127.0.0.1:8000) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup assets migrate seed lint pytest serve bench clean messages
+
+run: setup migrate seed serve
+
+setup: $(VENV)/.installed kefu/static/vendor/.built
+	$(PY) scripts/i18n.py compile
+
+$(VENV)/.installed: requirements.txt requirements.lock.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -c requirements.lock.txt
+	touch $@
+
+kefu/static/vendor/.built: package.json package-lock.json scripts/copy-vendor.mjs
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent build
+	touch $@
+
+assets: kefu/static/vendor/.built
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+serve:
+	bash scripts/serve-dev.sh $(HOST) $(PORT)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) scripts/i18n.py check
+
+pytest: setup
+	$(VENV)/bin/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+test: lint pytest
+
+bench: setup
+	$(PY) manage.py bench
+
+clean:
+	rm -rf $(VENV) node_modules kefu/static/vendor staticfiles
+
+# Refresh the Chinese message catalogue after changing interface strings (needs GNU gettext).
+messages: setup
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=node_modules --ignore=staticfiles

@@ -1,0 +1,119 @@
+"""The HTTP JSON API under /api/v1/ (API.md). Each domain app contributes a router."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from kefu.core.api import API_AUTH
+from kefu.core.errors import ServiceError, Throttled
+
+api = NinjaAPI(
+    title="kefu 客服管理系统 API",
+    version="1",
+    urls_namespace="api-v1",
+    auth=API_AUTH,
+    docs_url="/docs",
+)
+
+
+def _error(request, status: int, detail: str, errors=None, rule=None, headers=None):
+    body = {"detail": str(detail), "errors": errors or []}
+    if rule:
+        body["rule"] = rule
+    response = api.create_response(request, body, status=status)
+    for key, value in (headers or {}).items():
+        response[key] = value
+    return response
+
+
+def _field_name(loc) -> str:
+    parts = [str(p) for p in loc if p not in {"body", "query", "path", "form", "payload"}]
+    # ninja puts the parameter name (e.g. "payload") first for body schemas
+    return ".".join(parts) or "__all__"
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation(request, exc: NinjaValidationError):
+    errors = []
+    for err in exc.errors:
+        loc = list(err.get("loc", []))
+        if len(loc) >= 2 and loc[0] in {"body", "query", "path", "form"}:
+            loc = loc[2:] if len(loc) > 2 and loc[0] == "body" else loc[1:]
+        errors.append({"field": _field_name(loc), "message": _localized_message(err)})
+    return _error(request, 422, _("The request has invalid fields."), errors)
+
+
+def _localized_message(err: dict) -> str:
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    messages = {
+        "missing": _("This field is required."),
+        "int_parsing": _("Enter a whole number."),
+        "int_type": _("Enter a whole number."),
+        "decimal_parsing": _("Enter a number."),
+        "date_from_datetime_parsing": _("Enter a date as YYYY-MM-DD."),
+        "date_parsing": _("Enter a date as YYYY-MM-DD."),
+        "datetime_parsing": _("Enter a date and time in ISO 8601."),
+        "string_type": _("Enter text."),
+        "bool_parsing": _("Enter true or false."),
+        "enum": _("Choose one of: %(expected)s.") % {"expected": ctx.get("expected", "")},
+        "literal_error": _("Choose one of: %(expected)s.") % {"expected": ctx.get("expected", "")},
+        "greater_than_equal": _("Must be at least %(ge)s.") % {"ge": ctx.get("ge", "")},
+        "less_than_equal": _("Must be at most %(le)s.") % {"le": ctx.get("le", "")},
+        "string_too_long": _("Too long."),
+        "string_too_short": _("Too short."),
+        "json_invalid": _("The body is not valid JSON."),
+    }
+    return str(messages.get(kind, err.get("msg", _("Invalid value."))))
+
+
+@api.exception_handler(Throttled)
+def _throttled(request, exc: Throttled):
+    return _error(request, 429, exc.detail, headers={"Retry-After": str(exc.retry_after_seconds)})
+
+
+@api.exception_handler(ServiceError)
+def _service_error(request, exc: ServiceError):
+    body = exc.as_dict()
+    return _error(request, exc.status_code, body["detail"], body["errors"], body.get("rule"))
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return _error(request, 401, _("Log in or send a valid token."))
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return _error(request, 403, _("Your role or data scope does not allow this."))
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return _error(request, 404, _("Not found."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, str(exc))
+
+
+def _mount() -> None:
+    from kefu.audit.api import router as audit_router
+    from kefu.bizcalendar.api import router as calendar_router
+    from kefu.org.api import auth_router, org_router
+    from kefu.rules.api import router as rules_router
+
+    api.add_router("/auth", auth_router)
+    api.add_router("/", org_router)
+    api.add_router("/calendar", calendar_router)
+    api.add_router("/rules", rules_router)
+    api.add_router("/audit", audit_router)
+
+
+_mount()

@@ -1,0 +1,106 @@
+"""What each role's home page counts. Every number comes from the database, within scope.
+
+Later domains (customers, tickets, workforce) add their cards here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kefu.audit import selectors as audit_selectors
+from kefu.bizcalendar import selectors as calendar_selectors
+from kefu.org import selectors as org_selectors
+from kefu.org.roles import Role
+from kefu.org.scope import scope_for
+from kefu.rules import selectors as rules_selectors
+
+
+@dataclass
+class Card:
+    label: str
+    value: int | str
+    icon: str
+    url: str = ""
+    testid: str = ""
+
+
+def primary_role(user) -> str:
+    """The role whose home page the person sees first (the highest they hold)."""
+    roles = user.role_codes
+    for role in (Role.ADMIN, Role.DIRECTOR, Role.HEAD, Role.QA, Role.LEAD, Role.AGENT):
+        if role in roles:
+            return role
+    return Role.ADMIN if user.is_superuser else Role.AGENT
+
+
+def cards_for(user) -> list[Card]:
+    scope = scope_for(user)
+    role = primary_role(user)
+    today = timezone.localdate()
+    cards = [
+        Card(_("Shops I serve") if role == Role.AGENT else _("Shops in my scope"), len(scope.shop_ids),
+             "ti-building-store", testid="card-shops"),
+    ]
+    if role == Role.AGENT:
+        cards.append(Card(_("My team"), str(user.team or "—"), "ti-users-group", testid="card-team"))
+        cards.append(Card(_("Working day today") , _("Yes") if calendar_selectors.is_working_day(today) else _("No"),
+                          "ti-calendar", testid="card-workday"))
+    else:
+        cards.append(Card(_("People in my scope"), scope.people().count(), "ti-users", "/org/people/",
+                          testid="card-people"))
+        cards.append(Card(_("Teams in my scope"), len(scope.team_ids), "ti-users-group", testid="card-teams"))
+    if role in {Role.HEAD, Role.DIRECTOR, Role.ADMIN}:
+        cards.append(Card(_("Audit events today"), audit_selectors.count_today(user), "ti-list-search",
+                          "/audit/", testid="card-audit"))
+        cards.append(Card(_("Failed logins today"), audit_selectors.count_today(user, action="login_failed"),
+                          "ti-lock-exclamation", "/audit/?action=login_failed", testid="card-failed-logins"))
+    if role == Role.ADMIN:
+        cards.append(Card(_("Rule settings changed from default"),
+                          rules_selectors.count_overrides(centre_id=user.centre_id), "ti-adjustments", "/rules/",
+                          testid="card-rules"))
+    return cards
+
+
+def calendar_warning(user) -> str | None:
+    """Administrators are told when next year's official holiday schedule is missing (R-CAL)."""
+    if primary_role(user) not in {Role.ADMIN, Role.HEAD, Role.DIRECTOR}:
+        return None
+    today = timezone.localdate()
+    for year in (today.year, today.year + 1):
+        warning = calendar_selectors.missing_schedule_warning(year)
+        if warning:
+            return warning
+    return None
+
+
+def people_by_team_chart(user) -> dict | None:
+    """Chart data: people per team and role, for leads and above."""
+    if primary_role(user) == Role.AGENT:
+        return None
+    rows = (
+        org_selectors.people_in_scope(user)
+        .exclude(team=None)
+        .values("team__name", "roles__role")
+        .annotate(n=Count("id", distinct=True))
+        .order_by("team__name")
+    )
+    teams: list[str] = []
+    series: dict[str, dict[str, int]] = {}
+    for row in rows:
+        team = row["team__name"]
+        if team not in teams:
+            teams.append(team)
+        role = row["roles__role"] or ""
+        series.setdefault(role, {})[team] = row["n"]
+    labels = dict(Role.choices)
+    return {
+        "teams": teams,
+        "series": [
+            {"name": str(labels.get(role, role)), "data": [counts.get(t, 0) for t in teams]}
+            for role, counts in series.items()
+        ],
+    }

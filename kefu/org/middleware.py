@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+
+def language_for(request) -> str:
+    """The person's saved language, else the one chosen on the login page (cookie), else the
+    organisation default. The browser's Accept-Language is ignored on purpose: Chinese is the
+    default whatever the machine's locale (R-I18N)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.language:
+        return user.language
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if chosen in dict(settings.LANGUAGES):
+        return chosen
+    return settings.LANGUAGE_CODE
+
+
+class UserLanguageMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = language_for(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -1,0 +1,121 @@
+"""The one data-scope mechanism (R-ORG-2). Every query that returns people, shops or
+anything that belongs to a shop goes through :func:`scope_for`.
+
+- agent: the shops their team serves; acts on themselves only;
+- team lead: their team's people and the shops the team serves;
+- QA inspector, department head: their department's teams, people and shops;
+- centre director, administrator: the whole centre.
+
+A person with several roles gets the widest scope of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from kefu.org.models import Shop, Team, User
+from kefu.org.roles import Role
+
+SELF, TEAM, DEPARTMENT, CENTRE = "self", "team", "department", "centre"
+_WIDTH = {SELF: 0, TEAM: 1, DEPARTMENT: 2, CENTRE: 3}
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int
+    level: str
+    centre_id: int | None
+    department_ids: frozenset[int]
+    team_ids: frozenset[int]
+    shop_ids: frozenset[int]
+
+    # -- people -------------------------------------------------------------------------
+    def people_q(self, prefix: str = "") -> Q:
+        """A filter on a person (``prefix`` is the lookup path to the person, e.g. ``"owner__"``)."""
+        p = prefix
+        if self.level == CENTRE:
+            return Q(**{f"{p}centre_id": self.centre_id}) if self.centre_id else Q()
+        if self.level == DEPARTMENT:
+            return Q(**{f"{p}department_id__in": self.department_ids}) | Q(**{f"{p}team_id__in": self.team_ids})
+        if self.level == TEAM:
+            return Q(**{f"{p}team_id__in": self.team_ids})
+        return Q(**{f"{p}pk": self.user_id})
+
+    def people(self) -> QuerySet[User]:
+        return User.objects.filter(self.people_q(), is_active=True)
+
+    def can_act_on_person(self, person: User) -> bool:
+        if person.pk == self.user_id:
+            return True
+        if self.level == CENTRE:
+            return self.centre_id is None or person.centre_id == self.centre_id
+        if self.level == DEPARTMENT:
+            return person.department_id in self.department_ids or person.team_id in self.team_ids
+        if self.level == TEAM:
+            return person.team_id in self.team_ids
+        return False
+
+    # -- shops and what belongs to them -------------------------------------------------------
+    def shops(self) -> QuerySet[Shop]:
+        return Shop.objects.filter(pk__in=self.shop_ids)
+
+    def can_see_shop(self, shop_id: int | None) -> bool:
+        return shop_id in self.shop_ids
+
+    def filter_by_shop(self, queryset: QuerySet, field: str = "shop") -> QuerySet:
+        """Keep only rows whose ``field`` (a Shop foreign key) is in scope."""
+        return queryset.filter(**{f"{field}_id__in": self.shop_ids})
+
+    def teams(self) -> QuerySet[Team]:
+        return Team.objects.filter(pk__in=self.team_ids)
+
+    @property
+    def is_wider_than_self(self) -> bool:
+        return _WIDTH[self.level] > _WIDTH[SELF]
+
+
+def _level_for(user: User) -> str:
+    roles = user.role_codes
+    if user.is_superuser or roles & {Role.DIRECTOR, Role.ADMIN}:
+        return CENTRE
+    if roles & {Role.HEAD, Role.QA}:
+        return DEPARTMENT
+    if Role.LEAD in roles:
+        return TEAM
+    return SELF
+
+
+def scope_for(user: User) -> Scope:
+    """The data scope of ``user``, computed once per user object (two or three small queries)."""
+    cached = getattr(user, "_kefu_scope", None)
+    if cached is not None:
+        return cached
+    level = _level_for(user)
+    centre_id = user.centre_id
+    if level == CENTRE:
+        teams = Team.objects.filter(department__centre_id=centre_id) if centre_id else Team.objects.all()
+        department_ids = frozenset(teams.values_list("department_id", flat=True))
+        shop_qs = Shop.objects.filter(centre_id=centre_id) if centre_id else Shop.objects.all()
+        shop_ids = frozenset(shop_qs.values_list("pk", flat=True))
+        team_ids = frozenset(teams.values_list("pk", flat=True))
+    else:
+        if level == DEPARTMENT:
+            department_ids = frozenset([user.department_id]) if user.department_id else frozenset()
+            teams = Team.objects.filter(department_id__in=department_ids)
+        else:
+            department_ids = frozenset()
+            teams = Team.objects.filter(pk=user.team_id) if user.team_id else Team.objects.none()
+        team_ids = frozenset(teams.values_list("pk", flat=True))
+        shop_ids = frozenset(Shop.objects.filter(teams__in=team_ids).values_list("pk", flat=True).distinct())
+    scope = Scope(
+        user_id=user.pk,
+        level=level,
+        centre_id=centre_id,
+        department_ids=department_ids,
+        team_ids=team_ids,
+        shop_ids=shop_ids,
+    )
+    user._kefu_scope = scope
+    return scope

@@ -1,0 +1,52 @@
+"""Read queries of the organisation, always through the caller's scope (R-ORG-2)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from kefu.core.errors import NotFound
+from kefu.org.models import Department, Shop, Team, User, UserRole
+from kefu.org.scope import scope_for
+
+
+def people_in_scope(user: User) -> QuerySet[User]:
+    return (
+        scope_for(user)
+        .people()
+        .select_related("team", "department")
+        .prefetch_related(Prefetch("roles", queryset=UserRole.objects.only("user_id", "role")))
+        .order_by("id")
+    )
+
+
+def shops_in_scope(user: User) -> QuerySet[Shop]:
+    return scope_for(user).shops().order_by("id")
+
+
+def teams_in_scope(user: User) -> QuerySet[Team]:
+    return scope_for(user).teams().select_related("department").prefetch_related("shops").order_by("id")
+
+
+def departments_of_centre(user: User) -> QuerySet[Department]:
+    """All departments of the caller's centre: everyone may hand work to any of them (R-TIC-3)."""
+    return Department.objects.filter(centre_id=user.centre_id).order_by("id")
+
+
+def access_person(user: User, person_id: int) -> User:
+    """Fetch a person the caller may see, or NotFound (scope misses look like absence)."""
+    person = people_in_scope(user).filter(pk=person_id).first()
+    if person is None:
+        raise NotFound(_("No such person."))
+    return person
+
+
+def access_shop(user: User, code: str) -> Shop:
+    shop = shops_in_scope(user).filter(code=code).first()
+    if shop is None:
+        raise NotFound(_("No such shop."))
+    return shop
+
+
+def with_roles(queryset: QuerySet[User]) -> QuerySet[User]:
+    return queryset.prefetch_related(Prefetch("roles", queryset=UserRole.objects.only("user_id", "role")))
