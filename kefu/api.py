@@ -9,7 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from kefu.core.api import API_AUTH
+from kefu.core.api import API_AUTH, KefuRenderer
 from kefu.core.errors import ServiceError, Throttled
 
 api = NinjaAPI(
@@ -18,6 +18,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     auth=API_AUTH,
     docs_url="/docs",
+    renderer=KefuRenderer(),
 )
 
 

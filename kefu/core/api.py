@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import translation
+from django.utils import timezone, translation
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, SessionAuth
 
 from kefu.core.errors import NotAllowed
@@ -73,3 +76,18 @@ def require_role(user, *roles: str) -> None:
 
     if not (user.is_superuser or user.has_role(*roles)):
         raise NotAllowed(_("Your role does not allow this."))
+
+
+class LocalTimeEncoder(NinjaJSONEncoder):
+    """Datetimes as ISO 8601 with the organisation's offset (API.md: "times are in the
+    organisation's zone"); decimals stay strings."""
+
+    def default(self, o):
+        if isinstance(o, dt.datetime) and timezone.is_aware(o):
+            return timezone.localtime(o).isoformat()
+        return super().default(o)
+
+
+class KefuRenderer(JSONRenderer):
+    encoder_class = LocalTimeEncoder
+    json_dumps_params = {"ensure_ascii": False}

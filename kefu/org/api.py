@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from kefu.core.api import ErrorOut, PageNumber
 from kefu.core.errors import ServiceError
@@ -63,7 +64,7 @@ def list_tokens(request):
 @auth_router.delete("/tokens/{token_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
 def delete_token(request, token_id: int):
     revoke_token(actor=request.user, token_id=token_id)
-    return 204, None
+    return Status(204, None)
 
 
 @auth_router.delete("/token", response={204: None})
@@ -72,7 +73,7 @@ def delete_current_token(request):
     token_id = getattr(request.user, "_api_token_id", None)
     if token_id is not None:
         revoke_token(actor=request.user, token_id=token_id)
-    return 204, None
+    return Status(204, None)
 
 
 class Ref(Schema):

@@ -1,0 +1,82 @@
+"""R-ORG-2 data scope: one mechanism, checked per role."""
+
+import pytest
+
+from kefu.org.models import Team
+from kefu.org.scope import CENTRE, DEPARTMENT, SELF, TEAM, scope_for
+from kefu.org.tests.factories import ShopFactory, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_r_org_2_agent_sees_the_shops_their_team_serves_and_acts_on_themselves_only(demo):
+    agent = demo.users["agent1"]
+    scope = scope_for(agent)
+    assert scope.level == SELF
+    assert scope.shop_ids == {s.pk for s in demo.shops.values()}
+    assert list(scope.people()) == [agent]
+    assert not scope.can_act_on_person(demo.users["agent2"])
+
+
+def test_r_org_2_agent_of_a_team_serving_one_shop_does_not_see_the_other_shops(demo):
+    tmall = demo.shops["tmall"]
+    team = TeamFactory(department=demo.departments["客服部"], shops=[tmall])
+    agent = UserFactory(team=team, roles=["agent"])
+    scope = scope_for(agent)
+    assert scope.shop_ids == {tmall.pk}
+    assert scope.can_see_shop(tmall.pk)
+    assert not scope.can_see_shop(demo.shops["jd"].pk)
+
+
+def test_r_org_2_filter_by_shop_keeps_only_rows_of_shops_in_scope(demo):
+    tmall = demo.shops["tmall"]
+    team = TeamFactory(department=demo.departments["客服部"], shops=[tmall])
+    agent = UserFactory(team=team, roles=["agent"])
+    # Team–shop links are rows with a ``shop`` foreign key, like customers and tickets.
+    links = Team.shops.through.objects.all()
+    kept = scope_for(agent).filter_by_shop(links)
+    assert {link.shop_id for link in kept} == {tmall.pk}
+    assert links.count() > kept.count()
+    assert list(scope_for(agent).shops()) == [tmall]
+
+
+def test_r_org_2_lead_sees_only_their_team(demo):
+    lead = demo.users["lead1"]
+    scope = scope_for(lead)
+    assert scope.level == TEAM
+    names = set(scope.people().values_list("username", flat=True))
+    assert names == {"lead1", "agent1", "agent2", "agent3"}
+    assert scope.can_act_on_person(demo.users["agent3"])
+    assert not scope.can_act_on_person(demo.users["agent4"])
+
+
+@pytest.mark.parametrize("username", ["head1", "qa1"])
+def test_r_org_2_head_and_qa_see_their_department(demo, username):
+    scope = scope_for(demo.users[username])
+    assert scope.level == DEPARTMENT
+    names = set(scope.people().values_list("username", flat=True))
+    assert {"agent1", "agent6", "lead2"} <= names
+    other = UserFactory(department=demo.departments["物流部"], roles=["agent"])
+    assert not scope.can_act_on_person(other)
+
+
+@pytest.mark.parametrize("username", ["director1", "admin"])
+def test_r_org_2_director_and_admin_see_the_whole_centre(demo, username):
+    scope = scope_for(demo.users[username])
+    assert scope.level == CENTRE
+    other = UserFactory(department=demo.departments["物流部"], roles=["agent"])
+    assert scope.can_act_on_person(other)
+    assert other in scope.people()
+
+
+def test_r_org_2_several_roles_get_the_widest_scope(demo):
+    team = demo.teams[0]
+    person = UserFactory(team=team, roles=["agent", "head"])
+    assert scope_for(person).level == DEPARTMENT
+
+
+def test_r_org_1_a_shop_of_another_centre_is_outside_a_directors_scope(demo):
+    from kefu.org.tests.factories import CentreFactory
+
+    foreign = ShopFactory(centre=CentreFactory(name="别的中心"))
+    assert not scope_for(demo.users["director1"]).can_see_shop(foreign.pk)
