@@ -31,6 +31,7 @@ migrate: setup
 
 seed: migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo_customers
 
 serve:
 	bash scripts/serve-dev.sh $(HOST) $(PORT)

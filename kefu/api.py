@@ -107,6 +107,8 @@ def _http_error(request, exc: HttpError):
 def _mount() -> None:
     from kefu.audit.api import router as audit_router
     from kefu.bizcalendar.api import router as calendar_router
+    from kefu.customers.api import due_router
+    from kefu.customers.api import router as customers_router
     from kefu.org.api import auth_router, org_router
     from kefu.rules.api import router as rules_router
 
@@ -115,6 +117,8 @@ def _mount() -> None:
     api.add_router("/calendar", calendar_router)
     api.add_router("/rules", rules_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/customers", customers_router)
+    api.add_router("/followups", due_router)
 
 
 _mount()

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "kefu.rules",
     "kefu.bizcalendar",
     "kefu.home",
+    "kefu.customers",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("audit/", include("kefu.audit.urls")),
     path("calendar/", include("kefu.bizcalendar.urls")),
     path("rules/", include("kefu.rules.urls")),
+    path("customers/", include("kefu.customers.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),

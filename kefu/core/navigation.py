@@ -18,6 +18,11 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Home"), "home", "ti-home"),
+    NavItem(_("My day"), "customers:my_day", "ti-checklist", frozenset({Role.AGENT, Role.LEAD})),
+    NavItem(_("Customers"), "customers:list", "ti-address-book"),
+    NavItem(_("Team due board"), "customers:team_due", "ti-layout-kanban",
+            frozenset({Role.LEAD, Role.HEAD, Role.DIRECTOR})),
+    NavItem(_("Customer pool"), "customers:pool", "ti-lifebuoy", frozenset({Role.AGENT, Role.LEAD, Role.HEAD})),
     NavItem(_("People"), "org:people", "ti-users",
             frozenset({Role.LEAD, Role.QA, Role.HEAD, Role.DIRECTOR, Role.ADMIN})),
     NavItem(_("Business calendar"), "bizcalendar:days", "ti-calendar"),

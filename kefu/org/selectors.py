@@ -50,3 +50,11 @@ def access_shop(user: User, code: str) -> Shop:
 
 def with_roles(queryset: QuerySet[User]) -> QuerySet[User]:
     return queryset.prefetch_related(Prefetch("roles", queryset=UserRole.objects.only("user_id", "role")))
+
+
+def users_with_role(role: str, *, team_id: int | None = None) -> QuerySet[User]:
+    """Active people holding ``role`` (optionally of one team), e.g. the leads of an agent's team."""
+    qs = User.objects.filter(roles__role=role, is_active=True)
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
+    return qs.order_by("username")

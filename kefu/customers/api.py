@@ -1,0 +1,328 @@
+"""Customers API (API.md "Customers", SPEC §2)."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from kefu.core.api import ErrorOut, PageNumber
+from kefu.core.errors import FieldError, InvalidInput, NotAllowed
+from kefu.customers import pool, selectors, services
+from kefu.customers.access import access_customer
+from kefu.customers.grading import load_rules
+from kefu.customers.serializers import phone_view_for
+from kefu.org.selectors import access_shop, people_in_scope
+
+router = Router(tags=["customers"])
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class CustomerOut(Schema):
+    id: int
+    name: str
+    phones: list[str]
+    email: str
+    shop: str
+    owner: str | None
+    grade: str
+    grade_proposed: str
+    grade_reason: str
+    need_status: str
+    deal_status: str
+    importance: str
+    urgency: str
+    value_tier: str
+    value_score: float
+    churn_risk: bool
+    churn_reasons: list[str]
+    expected_close_date: dt.date | None
+    expected_amount: str | None
+    birthday: dt.date | None
+    tags: list[str]
+    last_followup_at: dt.datetime | None
+    next_due: dt.date
+    pool_in_days: int | None
+    version: int
+
+    @staticmethod
+    def resolve_phones(obj, context) -> list[str]:
+        view = phone_view_for(context["request"])
+        return [view.show(p.number) for p in obj.phones.all()]
+
+    @staticmethod
+    def resolve_shop(obj) -> str:
+        return obj.shop.code
+
+    @staticmethod
+    def resolve_owner(obj) -> str | None:
+        return obj.owner.username if obj.owner_id else None
+
+    @staticmethod
+    def resolve_expected_amount(obj) -> str | None:
+        return f"{obj.expected_amount:.2f}" if obj.expected_amount is not None else None
+
+    @staticmethod
+    def resolve_tags(obj) -> list[str]:
+        return [t.tag for t in obj.tags.all()]
+
+    @staticmethod
+    def resolve_pool_in_days(obj, context) -> int | None:
+        request = context["request"]
+        rules = getattr(request, "_kefu_customer_rules", None)
+        if rules is None:
+            rules = request._kefu_customer_rules = load_rules(request.user.centre_id)
+        return pool.days_until_return(rules, obj, today=timezone.localdate())
+
+
+class CustomerIn(Schema):
+    name: str = Field(..., max_length=100)
+    phones: list[str] = []
+    email: str = ""
+    shop: str
+    owner: str | None = None
+    need_status: str = "latent"
+    deal_status: str = "prospect"
+    expected_close_date: dt.date | None = None
+    expected_amount: Decimal | None = None
+    birthday: dt.date | None = None
+    tags: list[str] = []
+    grade: str | None = None
+    grade_reason: str = ""
+    gender: str = ""
+    region: str = ""
+    occupation: str = ""
+    source_channel: str = ""
+    wechat: str = ""
+    address: str = ""
+    preferences: str = ""
+    notes: str = ""
+
+
+class CustomerPatch(Schema):
+    version: int
+    name: str | None = None
+    phones: list[str] | None = None
+    email: str | None = None
+    need_status: str | None = None
+    deal_status: str | None = None
+    expected_close_date: dt.date | None = None
+    expected_amount: Decimal | None = None
+    birthday: dt.date | None = None
+    tags: list[str] | None = None
+    grade: str | None = None
+    grade_reason: str | None = None
+    gender: str | None = None
+    region: str | None = None
+    occupation: str | None = None
+    source_channel: str | None = None
+    wechat: str | None = None
+    address: str | None = None
+    preferences: str | None = None
+    notes: str | None = None
+
+
+class CustomerFiltersIn(Schema):
+    q: str = ""
+    grade: str = ""
+    tier: str = ""
+    owner: str = ""
+    shop: str = ""
+    overdue: bool | None = None
+    urgency: str = ""
+    importance: str = ""
+    deal_status: str = ""
+    need_status: str = ""
+    tag: str = ""
+    churn_risk: bool | None = None
+
+    def to_filters(self) -> selectors.CustomerFilters:
+        return selectors.CustomerFilters(**self.dict())
+
+
+def _person(request, username: str | None, field: str):
+    if not username:
+        return None
+    person = people_in_scope(request.user).filter(username=username).first()
+    if person is None:
+        raise InvalidInput(_("The request has invalid fields."),
+                           errors=[FieldError(field, _("No such person in your scope."))])
+    return person
+
+
+def _detail(customer):
+    return selectors.customer_detail(customer)
+
+
+@router.post("", response={201: CustomerOut, **ERRORS})
+def create_customer(request, payload: CustomerIn):
+    data = payload.dict()
+    shop = access_shop(request.user, data.pop("shop"))
+    owner = _person(request, data.pop("owner"), "owner")
+    customer = services.create_customer(actor=request.user, shop=shop, owner=owner, **data)
+    return Status(201, _detail(customer))
+
+
+@router.get("", response={200: list[CustomerOut], **ERRORS})
+@paginate(PageNumber)
+def list_customers(request, filters: Query[CustomerFiltersIn]):
+    return selectors.for_list(selectors.list_customers(request.user, filters.to_filters()))
+
+
+@router.get("/pool", response={200: list[CustomerOut], **ERRORS})
+@paginate(PageNumber)
+def list_pool(request):
+    rules = load_rules(request.user.centre_id)
+    qs = selectors.annotate_classes(pool.pool_for(request.user), rules, timezone.localdate())
+    return selectors.for_list(qs).order_by("-pool_entered_at", "id")
+
+
+@router.get("/{customer_id}", response={200: CustomerOut, **ERRORS})
+def get_customer(request, customer_id: int):
+    return _detail(access_customer(request.user, customer_id))
+
+
+@router.patch("/{customer_id}", response={200: CustomerOut, **ERRORS})
+def patch_customer(request, customer_id: int, payload: CustomerPatch):
+    changes = payload.dict(exclude_unset=True)
+    version = changes.pop("version")
+    customer = services.update_customer(actor=request.user, customer_id=customer_id, version=version,
+                                        changes=changes)
+    return _detail(customer)
+
+
+class FollowUpIn(Schema):
+    at: dt.datetime
+    method: str
+    content: str
+    outcome: str = ""
+    grade: str | None = None
+    grade_reason: str = ""
+    need_status: str | None = None
+    expected_close_date: dt.date | None = None
+    version: int | None = None
+
+
+class FollowUpOut(Schema):
+    id: int
+    customer_id: int
+    agent: str
+    at: dt.datetime
+    method: str
+    content: str
+    outcome: str
+    grade_before: str
+    grade_after: str
+    next_due_after: dt.date
+
+    @staticmethod
+    def resolve_agent(obj) -> str:
+        return obj.agent.username
+
+
+class FollowUpResult(Schema):
+    followup: FollowUpOut
+    customer: CustomerOut
+
+
+@router.post("/{customer_id}/followups", response={201: FollowUpResult, **ERRORS})
+def create_followup(request, customer_id: int, payload: FollowUpIn):
+    followup, customer = services.record_followup(actor=request.user, customer_id=customer_id, **payload.dict())
+    return Status(201, {"followup": followup, "customer": _detail(customer)})
+
+
+class PhonesOut(Schema):
+    phones: list[str]
+
+
+@router.post("/{customer_id}/reveal-phones", response={200: PhonesOut, **ERRORS})
+def reveal_phones(request, customer_id: int):
+    """Full numbers for roles allowed to see them (R-CUS-1); recorded in the audit trail."""
+    return {"phones": services.reveal_phones(actor=request.user, customer_id=customer_id, purpose="view")}
+
+
+@router.post("/{customer_id}/dial", response={200: PhonesOut, **ERRORS})
+def dial(request, customer_id: int):
+    """The dial/copy action agents and leads use to reach a customer (R-CUS-1); recorded."""
+    return {"phones": services.reveal_phones(actor=request.user, customer_id=customer_id, purpose="dial")}
+
+
+class TimelineOut(Schema):
+    at: dt.datetime
+    kind: str
+    title: str
+    detail: str
+    who: str
+
+
+@router.get("/{customer_id}/timeline", response={200: list[TimelineOut], **ERRORS})
+def customer_timeline(request, customer_id: int):
+    return selectors.timeline(access_customer(request.user, customer_id))
+
+
+@router.post("/{customer_id}/claim", response={200: CustomerOut, **ERRORS})
+def claim(request, customer_id: int):
+    return _detail(pool.claim(actor=request.user, customer_id=customer_id))
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+@router.post("/{customer_id}/release", response={200: CustomerOut, **ERRORS})
+def release(request, customer_id: int, payload: ReasonIn):
+    return _detail(pool.release(actor=request.user, customer_id=customer_id, reason=payload.reason))
+
+
+class ReassignIn(Schema):
+    customer_ids: list[int]
+    owner: str
+    reason: str = ""
+
+
+class ReassignOut(Schema):
+    moved: int
+
+
+@router.post("/reassign", response={200: ReassignOut, **ERRORS})
+def reassign(request, payload: ReassignIn):
+    owner = _person(request, payload.owner, "owner")
+    customers = pool.reassign(actor=request.user, customer_ids=payload.customer_ids, to_owner=owner,
+                              reason=payload.reason)
+    return {"moved": len(customers)}
+
+
+# -- due list: mounted at /api/v1/followups ------------------------------------------------------
+
+due_router = Router(tags=["customers"])
+
+
+class DueOut(Schema):
+    customer_id: int
+    name: str
+    grade: str
+    next_due: dt.date
+    days_overdue: int
+    owner: str
+    pool_in_days: int | None
+
+
+@due_router.get("/due", response={200: list[DueOut], **ERRORS})
+@paginate(PageNumber)
+def due_list(request, date: dt.date | None = None, agent: str | None = None):
+    """R-CUS-6: the caller's due list for ``date`` (default today), or an agent's of the caller's team."""
+    on = date or timezone.localdate()
+    if agent == "*":
+        owner_ids = selectors.team_owner_ids(request.user)
+    elif agent and agent != request.user.username:
+        person = people_in_scope(request.user).filter(username=agent).first()
+        if person is None:
+            raise NotAllowed(_("You may read the due lists of your own team only."))
+        owner_ids = [person.pk]
+    else:
+        owner_ids = [request.user.pk]
+    return selectors.DueItemsPage(selectors.due_customers(owner_ids, on), on)
+

@@ -1,0 +1,288 @@
+"""Reading the customer archive: search, filters, due lists, timeline — always within scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, CharField, F, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from kefu.core.phones import normalize_phone
+from kefu.customers.access import customers_in_scope
+from kefu.customers.choices import Importance, Urgency
+from kefu.customers.grading import CustomerRules, days_overdue, load_rules, urgency_bounds
+from kefu.customers.models import (
+    CareTask,
+    Customer,
+    CustomerPhone,
+    CustomerTag,
+    FollowUp,
+    GradeChange,
+    Order,
+    PoolEvent,
+)
+from kefu.org.scope import scope_for
+
+_LATIN = re.compile(r"^[a-zA-Z]+$")
+_DIGITS = re.compile(r"^[\d\s\-+]{3,}$")
+
+
+def annotate_classes(qs: QuerySet[Customer], rules: CustomerRules, today: dt.date) -> QuerySet[Customer]:
+    """Urgency and importance computed in SQL from next_due and expected_amount (R-CUS-2): never stale."""
+    whens = []
+    for level in (Urgency.URGENT, Urgency.SOON, Urgency.NOT_URGENT):
+        _, upper = urgency_bounds(rules, level, today)
+        whens.append(When(next_due__lte=upper, then=Value(level.value)))
+    return qs.annotate(
+        urgency=Case(*whens, default=Value(Urgency.LATER.value), output_field=CharField()),
+        importance=Case(
+            When(expected_amount__gte=rules.importance_threshold, then=Value(Importance.IMPORTANT.value)),
+            default=Value(Importance.ORDINARY.value), output_field=CharField(),
+        ),
+    )
+
+
+def for_list(qs: QuerySet[Customer]) -> QuerySet[Customer]:
+    """What a list row shows, in a fixed number of queries whatever the row count."""
+    return qs.select_related("owner", "shop").prefetch_related(
+        Prefetch("phones", queryset=CustomerPhone.objects.only("customer_id", "number", "position")),
+        Prefetch("tags", queryset=CustomerTag.objects.only("customer_id", "tag")),
+    )
+
+
+def search(qs: QuerySet[Customer], q: str) -> QuerySet[Customer]:
+    """Name (Chinese characters, or pinyin initials/full pinyin: "zs" finds 张三), phone tail digits,
+    tags and words in notes."""
+    q = (q or "").strip()
+    if not q:
+        return qs
+    if _DIGITS.match(q):
+        digits = normalize_phone(q) or re.sub(r"\D", "", q)
+        ids = CustomerPhone.objects.filter(
+            Q(reversed_number__startswith=digits[::-1]) | Q(number__startswith=digits)
+        ).values("customer_id")
+        return qs.filter(pk__in=ids)
+    if _LATIN.match(q):
+        lowered = q.lower()
+        return qs.filter(Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
+                         | Q(name__icontains=q) | Q(email__istartswith=lowered))
+    tag_ids = CustomerTag.objects.filter(tag=q).values("customer_id")
+    return qs.filter(Q(name__contains=q) | Q(pk__in=tag_ids) | Q(notes__contains=q))
+
+
+@dataclass
+class CustomerFilters:
+    q: str = ""
+    grade: str = ""
+    tier: str = ""
+    owner: str = ""  # username, or "none" for the pool
+    shop: str = ""
+    overdue: bool | None = None
+    urgency: str = ""
+    importance: str = ""
+    deal_status: str = ""
+    need_status: str = ""
+    tag: str = ""
+    churn_risk: bool | None = None
+
+
+def list_customers(user, filters: CustomerFilters, *, today: dt.date | None = None) -> QuerySet[Customer]:
+    today = today or timezone.localdate()
+    rules = load_rules(user.centre_id)
+    qs = annotate_classes(customers_in_scope(user), rules, today)
+    qs = search(qs, filters.q)
+    if filters.grade:
+        qs = qs.filter(grade__in=filters.grade.split(","))
+    if filters.tier:
+        qs = qs.filter(value_tier__in=filters.tier.split(","))
+    if filters.owner == "none":
+        qs = qs.filter(owner__isnull=True)
+    elif filters.owner:
+        qs = qs.filter(owner__username=filters.owner)
+    if filters.shop:
+        qs = qs.filter(shop__code=filters.shop)
+    if filters.overdue is True:
+        qs = qs.filter(next_due__lt=today, owner__isnull=False)
+    elif filters.overdue is False:
+        qs = qs.filter(next_due__gte=today)
+    if filters.urgency:
+        qs = qs.filter(urgency=filters.urgency)
+    if filters.importance:
+        qs = qs.filter(importance=filters.importance)
+    if filters.deal_status:
+        qs = qs.filter(deal_status=filters.deal_status)
+    if filters.need_status:
+        qs = qs.filter(need_status=filters.need_status)
+    if filters.tag:
+        qs = qs.filter(pk__in=CustomerTag.objects.filter(tag=filters.tag).values("customer_id"))
+    if filters.churn_risk is not None:
+        qs = qs.filter(churn_risk=filters.churn_risk)
+    return qs.order_by("next_due", "grade", "id")
+
+
+@dataclass
+class DueItem:
+    customer_id: int
+    name: str
+    grade: str
+    next_due: dt.date
+    days_overdue: int
+    owner: str
+    value_tier: str
+    pool_in_days: int | None = None
+
+
+def due_customers(owner_ids, on: dt.date) -> QuerySet[Customer]:
+    """R-CUS-6: customers whose next_due ≤ ``on``, most overdue first, then by grade (A before E);
+    ties broken by id so the order is stable. Served by the (owner, next_due, grade) index."""
+    return (
+        Customer.objects.filter(owner_id__in=list(owner_ids), next_due__lte=on)
+        .select_related("owner")
+        .only("id", "name", "grade", "next_due", "owner__username", "owner__display_name", "value_tier",
+              "last_followup_at", "created_at", "deal_status")
+        .order_by("next_due", "grade", "id")
+    )
+
+
+def due_items(customers, on: dt.date, rules: CustomerRules | None = None) -> list[DueItem]:
+    from kefu.customers.pool import days_until_return
+
+    rules = rules or load_rules()
+    return [
+        DueItem(customer_id=c.pk, name=c.name, grade=c.grade, next_due=c.next_due,
+                days_overdue=days_overdue(c.next_due, on), owner=str(c.owner) if c.owner_id else "",
+                value_tier=c.value_tier, pool_in_days=days_until_return(rules, c, today=timezone.localdate()))
+        for c in customers
+    ]
+
+
+class DueItemsPage:
+    """A due list that pagination can slice and count without materialising every row."""
+
+    def __init__(self, customers: QuerySet[Customer], on: dt.date):
+        self.customers = customers
+        self.on = on
+
+    def all(self) -> DueItemsPage:
+        return self
+
+    def count(self) -> int:
+        return self.customers.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[DueItem]:
+        return due_items(self.customers[index], self.on)
+
+
+def team_owner_ids(user) -> list[int]:
+    """The people whose due lists a lead (or head, director) may read."""
+    return list(scope_for(user).people().values_list("pk", flat=True))
+
+
+def care_tasks_due(owner_ids, on: dt.date) -> QuerySet[CareTask]:
+    return (CareTask.objects.filter(owner_id__in=list(owner_ids), due_date__lte=on, done_at__isnull=True)
+            .select_related("customer").order_by("due_date", "id"))
+
+
+@dataclass
+class TimelineEntry:
+    at: dt.datetime
+    kind: str
+    title: str
+    detail: str = ""
+    who: str = ""
+    extra: dict[str, Any] | None = None
+
+
+def timeline(customer: Customer, *, limit: int = 100) -> list[TimelineEntry]:
+    """Everything that happened to the customer, newest first (R-CUS-1): follow-ups, grade changes,
+    orders, care tasks and pool events. Tickets join when they exist."""
+    from django.utils.translation import gettext as _
+
+    tz = timezone.get_current_timezone()
+
+    def at_day(d: dt.date) -> dt.datetime:
+        return dt.datetime.combine(d, dt.time(12, 0), tzinfo=tz)
+
+    entries: list[TimelineEntry] = []
+    for f in FollowUp.objects.filter(customer=customer).select_related("agent").order_by("-at")[:limit]:
+        entries.append(TimelineEntry(f.at, "followup", f"{f.get_method_display()} · {f.grade_before}→{f.grade_after}",
+                                     f.content + (f" — {f.outcome}" if f.outcome else ""), str(f.agent)))
+    for g in GradeChange.objects.filter(customer=customer).select_related("by").order_by("-at")[:limit]:
+        entries.append(TimelineEntry(g.at, "grade", _("Grade %(from)s → %(to)s (proposed %(proposed)s)")
+                                     % {"from": g.from_grade or "—", "to": g.to_grade, "proposed": g.proposed},
+                                     g.reason, str(g.by) if g.by_id else ""))
+    for o in Order.objects.filter(customer=customer).order_by("-date")[:limit]:
+        entries.append(TimelineEntry(at_day(o.date), "order", _("Order %(no)s · ¥%(amount)s")
+                                     % {"no": o.number or o.pk, "amount": o.amount}, "、".join(map(str, o.items))))
+    for t in CareTask.objects.filter(customer=customer).order_by("-due_date")[:limit]:
+        entries.append(TimelineEntry(at_day(t.due_date), "care", t.title,
+                                     _("done") if t.done_at else _("to do")))
+    for p in PoolEvent.objects.filter(customer=customer).select_related("actor").order_by("-at")[:limit]:
+        entries.append(TimelineEntry(p.at, "pool", p.get_action_display(), p.reason, str(p.actor) if p.actor_id else ""))
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]
+
+
+def customer_detail(customer: Customer, rules: CustomerRules | None = None) -> Customer:
+    """The customer with its classifications annotated (one query)."""
+    rules = rules or load_rules()
+    return for_list(annotate_classes(Customer.objects.filter(pk=customer.pk), rules, timezone.localdate())).get()
+
+
+def followups_on_time_by_agent(user, *, since: dt.date) -> list[dict[str, Any]]:
+    """Per agent: follow-ups since ``since`` and how many were on time (done on or before the date due)."""
+    from django.db.models import Count
+
+    agents = team_owner_ids(user)
+    rows = (
+        FollowUp.objects.filter(agent_id__in=agents, at__date__gte=since)
+        .values("agent__username", "agent__display_name")
+        .annotate(total=Count("id"), on_time=Count("id", filter=Q(was_due__isnull=True)
+                                                    | Q(was_due__gte=F("at__date"))))
+        .order_by("agent__username")
+    )
+    return list(rows)
+
+
+def dashboard_data(user, *, today: dt.date, weeks: int = 8) -> dict[str, Any]:
+    """Numbers for the customer dashboard's charts, within the caller's scope (a handful of
+    aggregate queries whatever the archive's size)."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncWeek
+
+    from kefu.customers.choices import GRADES, ValueTier
+
+    scoped = customers_in_scope(user)
+    grades = dict(scoped.values_list("grade").annotate(n=Count("id")).values_list("grade", "n"))
+    tiers = dict(scoped.values_list("value_tier").annotate(n=Count("id")).values_list("value_tier", "n"))
+    since = today - dt.timedelta(weeks=weeks)
+    weekly = (
+        FollowUp.objects.filter(customer__in=scoped.values("pk"), at__date__gte=since)
+        .annotate(week=TruncWeek("at"))
+        .values("week")
+        .annotate(total=Count("id"), late=Count("id", filter=Q(was_due__lt=F("at__date"))))
+        .order_by("week")
+    )
+    week_rows = [{"week": timezone.localdate(r["week"]) if isinstance(r["week"], dt.datetime) else r["week"],
+                  "total": r["total"], "late": r["late"]} for r in weekly]
+    per_agent = followups_on_time_by_agent(user, since=today - dt.timedelta(days=30))
+    return {
+        "grades": {"labels": list(GRADES), "values": [grades.get(g, 0) for g in GRADES]},
+        "tiers": [{"name": str(label), "value": tiers.get(code, 0)} for code, label in ValueTier.choices],
+        "weeks": {"labels": [r["week"].isoformat() for r in week_rows],
+                  "late": [r["late"] for r in week_rows],
+                  "on_time": [r["total"] - r["late"] for r in week_rows]},
+        "agents": {"labels": [r["agent__display_name"] or r["agent__username"] for r in per_agent],
+                   "on_time": [r["on_time"] for r in per_agent],
+                   "late": [r["total"] - r["on_time"] for r in per_agent]},
+        "overdue_now": scoped.filter(owner__isnull=False, next_due__lt=today).count(),
+        "total": sum(grades.values()),
+        "pool": scoped.filter(owner__isnull=True).count(),
+        "at_risk": scoped.filter(churn_risk=True).count(),
+    }
