@@ -1,0 +1,103 @@
+"""Browser tests: a real Chromium driven by Playwright against pytest-django's ``live_server``.
+
+Chromium is the Debian package (``/usr/bin/chromium``, or ``KEFU_CHROMIUM``); ``playwright install``
+is never needed. Without Chromium these tests are skipped, unless ``KEFU_REQUIRE_BROWSER=1`` (CI), in
+which case they fail. A failing test leaves a screenshot in ``KEFU_BROWSER_ARTIFACTS`` (default: the
+test's pytest temporary directory); the path is printed in the failure report.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an asyncio loop running in the main thread; Django's ORM would refuse
+# to run "inside" it (SynchronousOnlyOperation) although the test code itself is synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("KEFU_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Wide enough for the navbar's user name (shown from the xl breakpoint, 1200px, upwards).
+VIEWPORT = {"width": 1366, "height": 900}
+TIMEOUT_MS = 15_000
+
+
+def _unavailable(reason: str):
+    if os.environ.get("KEFU_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (KEFU_REQUIRE_BROWSER=1, so browser tests may not be skipped)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        _unavailable(f"Chromium not found at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - playwright is in requirements.txt
+        _unavailable("the Python package playwright is not installed")
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    except Exception as exc:
+        playwright.stop()
+        _unavailable(f"Chromium at {CHROMIUM} could not be started: {exc}")
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def live_demo(transactional_db):
+    """The seed_demo organisation, committed, so that the live server's thread sees it."""
+    from kefu.org.demo import seed_demo
+
+    seed_demo()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def _artifact_dir(tmp_path: Path) -> Path:
+    base = os.environ.get("KEFU_BROWSER_ARTIFACTS")
+    if base:
+        path = Path(base)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    return tmp_path
+
+
+@pytest.fixture
+def page(request, tmp_path, browser, live_server, live_demo):
+    """A fresh browser context per test, with an English browser locale (Accept-Language: en-US):
+    kefu must still answer in Chinese until the person chooses otherwise."""
+    context = browser.new_context(locale="en-US", viewport=VIEWPORT, base_url=live_server.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
+        shot = _artifact_dir(tmp_path) / f"{name}.png"
+        try:
+            page.screenshot(path=str(shot), full_page=True)
+            report.sections.append(("browser", f"screenshot: {shot}\nurl: {page.url}"))
+            print(f"\nscreenshot of the failed browser test: {shot} (url {page.url})")
+        except Exception as exc:  # noqa: BLE001 - a screenshot must never hide the real failure
+            print(f"\ncould not take a screenshot: {exc}")
+    context.close()
