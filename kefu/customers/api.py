@@ -324,5 +324,5 @@ def due_list(request, date: dt.date | None = None, agent: str | None = None):
         owner_ids = [person.pk]
     else:
         owner_ids = [request.user.pk]
-    return selectors.DueItemsPage(selectors.due_customers(owner_ids, on), on)
+    return selectors.DueItemsPage(selectors.due_customers(owner_ids, on), on, load_rules(request.user.centre_id))
 

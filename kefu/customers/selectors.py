@@ -142,15 +142,14 @@ def due_customers(owner_ids, on: dt.date) -> QuerySet[Customer]:
         Customer.objects.filter(owner_id__in=list(owner_ids), next_due__lte=on)
         .select_related("owner")
         .only("id", "name", "grade", "next_due", "owner__username", "owner__display_name", "value_tier",
-              "last_followup_at", "created_at", "deal_status")
+              "last_followup_at", "created_at", "deal_status", "countdown_from", "owner_id")
         .order_by("next_due", "grade", "id")
     )
 
 
-def due_items(customers, on: dt.date, rules: CustomerRules | None = None) -> list[DueItem]:
+def due_items(customers, on: dt.date, rules: CustomerRules) -> list[DueItem]:
     from kefu.customers.pool import days_until_return
 
-    rules = rules or load_rules()
     return [
         DueItem(customer_id=c.pk, name=c.name, grade=c.grade, next_due=c.next_due,
                 days_overdue=days_overdue(c.next_due, on), owner=str(c.owner) if c.owner_id else "",
@@ -162,9 +161,10 @@ def due_items(customers, on: dt.date, rules: CustomerRules | None = None) -> lis
 class DueItemsPage:
     """A due list that pagination can slice and count without materialising every row."""
 
-    def __init__(self, customers: QuerySet[Customer], on: dt.date):
+    def __init__(self, customers: QuerySet[Customer], on: dt.date, rules: CustomerRules):
         self.customers = customers
         self.on = on
+        self.rules = rules
 
     def all(self) -> DueItemsPage:
         return self
@@ -176,7 +176,7 @@ class DueItemsPage:
         return self.count()
 
     def __getitem__(self, index: slice) -> list[DueItem]:
-        return due_items(self.customers[index], self.on)
+        return due_items(self.customers[index], self.on, self.rules)
 
 
 def team_owner_ids(user) -> list[int]:
@@ -231,7 +231,7 @@ def timeline(customer: Customer, *, limit: int = 100) -> list[TimelineEntry]:
 
 def customer_detail(customer: Customer, rules: CustomerRules | None = None) -> Customer:
     """The customer with its classifications annotated (one query)."""
-    rules = rules or load_rules()
+    rules = rules or load_rules(customer.shop.centre_id)
     return for_list(annotate_classes(Customer.objects.filter(pk=customer.pk), rules, timezone.localdate())).get()
 
 

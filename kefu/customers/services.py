@@ -230,7 +230,7 @@ def update_customer(*, actor, customer_id: int, version: int | None, changes: di
     tags = _clean_tags(errors, changes["tags"]) if "tags" in changes else None
     if "owner" in changes:
         errors.add("owner", _("Use reassignment to change the owner."))
-    rules = load_rules()
+    rules = load_rules(actor.centre_id)
     need = changes.get("need_status", customer.need_status)
     close = changes.get("expected_close_date", customer.expected_close_date)
     followed_proposal = customer.grade == customer.grade_proposed
@@ -313,7 +313,7 @@ def record_followup(
     if not (content or "").strip():
         errors.add("content", _("Write what was discussed."))
     _validate_choice(errors, "need_status", need_status, NeedStatus)
-    rules = load_rules()
+    rules = load_rules(actor.centre_id)
     today = _today()
     need = need_status or customer.need_status
     close = expected_close_date if expected_close_date is not None else customer.expected_close_date

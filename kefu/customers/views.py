@@ -171,7 +171,7 @@ def followup_create(request, customer_id: int):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            _, customer = services.record_followup(
+            _followup, customer = services.record_followup(
                 actor=request.user, customer_id=customer.pk, at=data["at"], method=data["method"],
                 content=data["content"], outcome=data["outcome"], need_status=data["need_status"] or None,
                 expected_close_date=data["expected_close_date"], grade=data["grade"] or None,
@@ -231,7 +231,8 @@ def team_due(request):
     form = DueDateForm(request.GET or None)
     on = (form.cleaned_data.get("date") if form.is_valid() else None) or timezone.localdate()
     owner_ids = selectors.team_owner_ids(request.user)
-    items = selectors.due_items(list(selectors.due_customers(owner_ids, on)[:500]), on)
+    items = selectors.due_items(list(selectors.due_customers(owner_ids, on)[:500]), on,
+                                load_rules(request.user.centre_id))
     by_owner: dict[str, list] = {}
     for item in items:
         by_owner.setdefault(item.owner, []).append(item)
