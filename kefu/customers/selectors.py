@@ -286,3 +286,21 @@ def dashboard_data(user, *, today: dt.date, weeks: int = 8) -> dict[str, Any]:
         "pool": scoped.filter(owner__isnull=True).count(),
         "at_risk": scoped.filter(churn_risk=True).count(),
     }
+
+
+def due_counts(owner_ids, on: dt.date) -> dict[str, int]:
+    """How many follow-ups of these owners are due by ``on`` and how many of those are overdue."""
+    from django.db.models import Count
+
+    row = Customer.objects.filter(owner_id__in=list(owner_ids), next_due__lte=on).aggregate(
+        due=Count("id"), overdue=Count("id", filter=Q(next_due__lt=on)))
+    return {"due": row["due"], "overdue": row["overdue"]}
+
+
+def scope_counts(user, on: dt.date) -> dict[str, int]:
+    from django.db.models import Count
+
+    row = customers_in_scope(user).aggregate(
+        customers=Count("id"), overdue=Count("id", filter=Q(next_due__lt=on, owner__isnull=False)),
+        at_risk=Count("id", filter=Q(churn_risk=True)))
+    return dict(row)

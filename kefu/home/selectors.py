@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kefu.audit import selectors as audit_selectors
 from kefu.bizcalendar import selectors as calendar_selectors
+from kefu.customers import selectors as customer_selectors
 from kefu.org import selectors as org_selectors
 from kefu.org.roles import Role
 from kefu.org.scope import scope_for
@@ -53,6 +54,7 @@ def cards_for(user) -> list[Card]:
         cards.append(Card(_("People in my scope"), scope.people().count(), "ti-users", "/org/people/",
                           testid="card-people"))
         cards.append(Card(_("Teams in my scope"), len(scope.team_ids), "ti-users-group", testid="card-teams"))
+    cards.extend(customer_cards(user, role, today))
     if role in {Role.HEAD, Role.DIRECTOR, Role.ADMIN}:
         cards.append(Card(_("Audit events today"), audit_selectors.count_today(user), "ti-list-search",
                           "/audit/", testid="card-audit"))
@@ -63,6 +65,28 @@ def cards_for(user) -> list[Card]:
                           rules_selectors.count_overrides(centre_id=user.centre_id), "ti-adjustments", "/rules/",
                           testid="card-rules"))
     return cards
+
+
+def customer_cards(user, role: str, today) -> list[Card]:
+    """Follow-ups due today and overdue: one's own for agents, the team's for leads and above."""
+    if role in {Role.AGENT, Role.LEAD}:
+        owner_ids = [user.pk] if role == Role.AGENT else customer_selectors.team_owner_ids(user)
+        counts = customer_selectors.due_counts(owner_ids, today)
+        url = "/customers/my-day/" if role == Role.AGENT else "/customers/team-due/"
+        return [
+            Card(_("Follow-ups due today"), counts["due"], "ti-checklist", url, testid="card-due"),
+            Card(_("Follow-ups overdue"), counts["overdue"], "ti-alarm", url, testid="card-overdue"),
+        ]
+    if role in {Role.QA}:
+        return []
+    counts = customer_selectors.scope_counts(user, today)
+    return [
+        Card(_("Customers"), counts["customers"], "ti-address-book", "/customers/", testid="card-customers"),
+        Card(_("Follow-ups overdue"), counts["overdue"], "ti-alarm", "/customers/?overdue=true",
+             testid="card-overdue"),
+        Card(_("VIPs at churn risk"), counts["at_risk"], "ti-trending-down", "/customers/?churn_risk=true",
+             testid="card-churn"),
+    ]
 
 
 def calendar_warning(user) -> str | None:

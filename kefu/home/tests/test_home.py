@@ -48,3 +48,23 @@ def test_language_switch_is_saved_on_the_person(demo, clients):
     demo.users["agent1"].refresh_from_db()
     assert demo.users["agent1"].language == "en"
     assert 'lang="en"' in client.get("/").content.decode()
+
+
+def test_agent_home_counts_due_and_overdue_follow_ups(demo, clients):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kefu.customers import services
+    from kefu.customers.models import Customer
+
+    today = timezone.localdate()
+    for days_late in (0, 2):
+        c = services.create_customer(actor=demo.users["agent1"], shop=demo.shops["tmall"], name=f"客户{days_late}")
+        Customer.objects.filter(pk=c.pk).update(next_due=today - dt.timedelta(days=days_late))
+    cards = {c.testid: c.value for c in clients("agent").get("/").context["cards"]}
+    assert cards["card-due"] == 2 and cards["card-overdue"] == 1
+    lead_cards = {c.testid: c.value for c in clients("lead").get("/").context["cards"]}
+    assert lead_cards["card-overdue"] == 1
+    head_cards = {c.testid: c.value for c in clients("head").get("/").context["cards"]}
+    assert head_cards["card-customers"] == 2
