@@ -111,6 +111,7 @@ def _mount() -> None:
     from kefu.customers.api import router as customers_router
     from kefu.org.api import auth_router, org_router
     from kefu.rules.api import router as rules_router
+    from kefu.tickets.api import router as tickets_router
 
     api.add_router("/auth", auth_router)
     api.add_router("/", org_router)
@@ -119,6 +120,7 @@ def _mount() -> None:
     api.add_router("/audit", audit_router)
     api.add_router("/customers", customers_router)
     api.add_router("/followups", due_router)
+    api.add_router("/tickets", tickets_router)
 
 
 _mount()

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "kefu.bizcalendar",
     "kefu.home",
     "kefu.customers",
+    "kefu.tickets",
 ]
 
 MIDDLEWARE = [

@@ -304,3 +304,12 @@ def scope_counts(user, on: dt.date) -> dict[str, int]:
         customers=Count("id"), overdue=Count("id", filter=Q(next_due__lt=on, owner__isnull=False)),
         at_risk=Count("id", filter=Q(churn_risk=True)))
     return dict(row)
+
+
+def find_by_phone(user, *, shop_id: int, phone: str) -> Customer | None:
+    """Caller matching (R-TIC-1): the customer of this shop with this number, in any notation."""
+    number = normalize_phone(phone)
+    if not number:
+        return None
+    return (customers_in_scope(user).filter(shop_id=shop_id, phones__number=number)
+            .select_related("owner").order_by("id").first())

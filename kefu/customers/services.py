@@ -381,3 +381,16 @@ def bulk_scope_check(actor, customer_ids: list[int]) -> list[Customer]:
     if len(customers) != len(set(customer_ids)) or not all(can_act_on(actor, c) for c in customers):
         raise NotAllowed(_("Some of these customers are outside your scope."))
     return customers
+
+
+def count_complaint(*, customer_id: int, opened: bool) -> None:
+    """Tickets tell the archive about complaints (R-CUS-7 value input, R-CUS-8 open-complaint flag):
+    ``opened=True`` when a complaint is filed, ``False`` when it is resolved."""
+    from django.db.models import F
+    from django.db.models.functions import Greatest
+
+    if opened:
+        Customer.objects.filter(pk=customer_id).update(complaints_total=F("complaints_total") + 1,
+                                                       complaints_open=F("complaints_open") + 1)
+    else:
+        Customer.objects.filter(pk=customer_id).update(complaints_open=Greatest(F("complaints_open") - 1, 0))

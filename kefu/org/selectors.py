@@ -58,3 +58,22 @@ def users_with_role(role: str, *, team_id: int | None = None) -> QuerySet[User]:
     if team_id is not None:
         qs = qs.filter(team_id=team_id)
     return qs.order_by("username")
+
+
+def department_members(department_id: int) -> QuerySet[User]:
+    """Active people of a department (e.g. 物流部, who receive handed-over tasks)."""
+    return User.objects.filter(department_id=department_id, is_active=True).order_by("username")
+
+
+def leads_of_team(team_id: int | None) -> QuerySet[User]:
+    if team_id is None:
+        return User.objects.none()
+    return users_with_role("lead", team_id=team_id)
+
+
+def managers_of(department_id: int | None, role: str) -> QuerySet[User]:
+    """Heads of a department, or the centre's directors (``role`` "head" or "director")."""
+    qs = User.objects.filter(roles__role=role, is_active=True)
+    if role == "head" and department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    return qs.order_by("username")

@@ -1,0 +1,63 @@
+"""Who may see and act on which ticket (R-ORG-2, R-TIC-3): the one fetch-and-check helper."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from kefu.core.errors import NotAllowed, NotFound
+from kefu.org.roles import Role
+from kefu.org.scope import scope_for
+from kefu.tickets.models import DepartmentTask, Ticket
+
+
+def tickets_in_scope(user) -> QuerySet[Ticket]:
+    """Tickets of the shops in the caller's scope, plus tickets that have a task for the caller's
+    department (a 物流部 person sees the tickets handed to 物流部)."""
+    scope = scope_for(user)
+    q = Q(shop_id__in=scope.shop_ids)
+    if user.department_id:
+        q |= Q(pk__in=DepartmentTask.objects.filter(department_id=user.department_id).values("ticket_id"))
+    return Ticket.objects.filter(q)
+
+
+def is_manager(user) -> bool:
+    return user.is_superuser or user.has_role(Role.HEAD, Role.DIRECTOR, Role.ADMIN)
+
+
+def can_act_on(user, ticket: Ticket) -> bool:
+    """The owner; the team lead of the owner (or any lead of the shop for unowned tickets); heads,
+    directors and administrators within scope. Other departments only work on their tasks."""
+    scope = scope_for(user)
+    if not scope.can_see_shop(ticket.shop_id):
+        return False
+    if ticket.owner_id == user.pk or is_manager(user):
+        return True
+    if user.has_role(Role.LEAD):
+        return ticket.owner_id is None or ticket.owner_id in set(scope.people().values_list("pk", flat=True))
+    return False
+
+
+def access_ticket(user, ticket_id: int, *, act: bool = False, for_update: bool = False) -> Ticket:
+    qs = tickets_in_scope(user)
+    if for_update:
+        qs = qs.select_for_update()
+    ticket = qs.filter(pk=ticket_id).first()
+    if ticket is None:
+        raise NotFound(_("No such ticket."))
+    if act and not can_act_on(user, ticket):
+        raise NotAllowed(_("Only the ticket's owner, their team lead and the department's managers may do this."))
+    return ticket
+
+
+def access_task(user, task_id: int, *, for_update: bool = False) -> DepartmentTask:
+    """A department task the caller's department holds (or any, for heads, directors, admins)."""
+    qs = DepartmentTask.objects.select_related("ticket", "department")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    task = qs.filter(pk=task_id).first()
+    if task is None:
+        raise NotFound(_("No such task."))
+    if task.department_id != user.department_id and not is_manager(user):
+        raise NotAllowed(_("This task belongs to another department."))
+    return task

@@ -1,0 +1,353 @@
+"""Tickets API (API.md "Tickets", SPEC §3)."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status as HttpStatus
+
+from kefu.core.api import ErrorOut, PageNumber
+from kefu.core.errors import FieldError, InvalidInput
+from kefu.org.selectors import access_shop, departments_of_centre, people_in_scope
+from kefu.tickets import selectors, services, sla
+from kefu.tickets.access import access_ticket
+
+router = Router(tags=["tickets"])
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class TicketOut(Schema):
+    id: int
+    number: str
+    status: str
+    waiting_on: str
+    type: str
+    after_sales_kind: str
+    channel: str
+    priority: str
+    severity: str
+    root_cause: str
+    title: str
+    description: str
+    shop: str
+    customer_id: int | None
+    caller_phone: str
+    owner: str | None
+    created_by: str
+    escalation_level: str
+    supervised: bool
+    created_at: dt.datetime
+    first_response_due: dt.datetime | None
+    resolution_due: dt.datetime | None
+    first_responded_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    sla_state: str
+    deadline: dt.datetime | None
+    merged_into: str | None
+    handling_seconds: int
+    version: int
+
+    @staticmethod
+    def resolve_shop(obj) -> str:
+        return obj.shop.code
+
+    @staticmethod
+    def resolve_owner(obj) -> str | None:
+        return obj.owner.username if obj.owner_id else None
+
+    @staticmethod
+    def resolve_created_by(obj) -> str:
+        return obj.created_by.username
+
+    @staticmethod
+    def resolve_deadline(obj):
+        return sla.next_deadline(obj)
+
+    @staticmethod
+    def resolve_merged_into(obj) -> str | None:
+        return obj.merged_into.number if obj.merged_into_id else None
+
+    @staticmethod
+    def resolve_caller_phone(obj, context) -> str:
+        from kefu.customers.serializers import phone_view_for
+
+        return phone_view_for(context["request"]).show(obj.caller_phone) if obj.caller_phone else ""
+
+
+class TicketIn(Schema):
+    type: str
+    channel: str
+    title: str
+    description: str = ""
+    shop: str
+    customer_id: int | None = None
+    caller_phone: str = ""
+    priority: str = "normal"
+    severity: str = ""
+    after_sales_kind: str = ""
+    tags: list[str] = []
+    owner: str | None = None
+
+
+def _full(ticket):
+    return selectors.ticket_detail(ticket)
+
+
+def _person(request, username, field="owner"):
+    person = people_in_scope(request.user).filter(username=username).first()
+    if person is None:
+        raise InvalidInput(_("The request has invalid fields."), errors=[FieldError(field, _("No such person in your scope."))])
+    return person
+
+
+@router.post("", response={201: TicketOut, **ERRORS})
+def create_ticket(request, payload: TicketIn):
+    data = payload.dict()
+    shop = access_shop(request.user, data.pop("shop"))
+    owner = _person(request, data.pop("owner")) if data.get("owner") else data.pop("owner")
+    ticket = services.create_ticket(actor=request.user, shop=shop, owner=owner, **data)
+    return HttpStatus(201, _full(ticket))
+
+
+class TicketFiltersIn(Schema):
+    q: str = ""
+    status: str = ""
+    type: str = ""
+    channel: str = ""
+    priority: str = ""
+    owner: str = ""
+    shop: str = ""
+    sla_state: str = ""
+    supervised: bool | None = None
+    escalated: bool | None = None
+    open_only: bool = False
+    order: str = "sla"
+
+
+@router.get("", response={200: list[TicketOut], **ERRORS})
+@paginate(PageNumber)
+def list_tickets(request, filters: Query[TicketFiltersIn]):
+    """``order=sla`` (nearest deadline first, default) or ``order=recent``."""
+    data = filters.dict()
+    order = data.pop("order")
+    qs = selectors.for_list(selectors.list_tickets(request.user, selectors.TicketFilters(**data)))
+    qs = qs.select_related("created_by", "merged_into")
+    return qs.order_by("-created_at", "-id") if order == "recent" else qs.order_by("resolution_due", "id")
+
+
+@router.get("/{ticket_id}", response={200: TicketOut, **ERRORS})
+def get_ticket(request, ticket_id: int):
+    return _full(access_ticket(request.user, ticket_id))
+
+
+class TransitionIn(Schema):
+    to: str
+    note: str = ""
+    version: int
+    waiting_on: str = "customer"
+
+
+@router.post("/{ticket_id}/transition", response={200: TicketOut, **ERRORS})
+def transition(request, ticket_id: int, payload: TransitionIn):
+    ticket = services.transition(actor=request.user, ticket_id=ticket_id, **payload.dict())
+    return _full(ticket)
+
+
+class MessageIn(Schema):
+    body: str
+    public: bool = True
+
+
+class EventOut(Schema):
+    id: int
+    at: dt.datetime
+    kind: str
+    body: str
+    public: bool
+    actor: str | None
+    data: dict
+
+    @staticmethod
+    def resolve_actor(obj) -> str | None:
+        return obj.actor.username if obj.actor_id else None
+
+
+@router.post("/{ticket_id}/messages", response={201: EventOut, **ERRORS})
+def add_message(request, ticket_id: int, payload: MessageIn):
+    return HttpStatus(201, services.add_message(actor=request.user, ticket_id=ticket_id, **payload.dict()))
+
+
+@router.get("/{ticket_id}/timeline", response={200: list[EventOut], **ERRORS})
+def timeline(request, ticket_id: int):
+    return selectors.timeline(access_ticket(request.user, ticket_id))
+
+
+class HandoverIn(Schema):
+    department: str
+    note: str
+    due: dt.datetime | None = None
+
+
+class TaskOut(Schema):
+    id: int
+    ticket_id: int
+    department: str
+    note: str
+    due: dt.datetime
+    status: str
+    result: str
+    done_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_department(obj) -> str:
+        return obj.department.name
+
+
+@router.post("/{ticket_id}/handover", response={201: TaskOut, **ERRORS})
+def handover(request, ticket_id: int, payload: HandoverIn):
+    department = departments_of_centre(request.user).filter(name=payload.department).first()
+    task = services.hand_over(actor=request.user, ticket_id=ticket_id, department=department, note=payload.note,
+                              due=payload.due)
+    return HttpStatus(201, task)
+
+
+class TaskDoneIn(Schema):
+    result: str
+    returned: bool = False
+
+
+@router.get("/tasks/inbox", response={200: list[TaskOut], **ERRORS})
+@paginate(PageNumber)
+def task_inbox(request, include_done: bool = False):
+    return selectors.department_inbox(request.user, include_done=include_done)
+
+
+@router.post("/tasks/{task_id}/complete", response={200: TaskOut, **ERRORS})
+def complete_task(request, task_id: int, payload: TaskDoneIn):
+    return services.complete_task(actor=request.user, task_id=task_id, **payload.dict())
+
+
+class EscalateIn(Schema):
+    emergency: bool = False
+    reason: str
+    to_level: str | None = None
+
+
+@router.post("/{ticket_id}/escalate", response={200: TicketOut, **ERRORS})
+def escalate(request, ticket_id: int, payload: EscalateIn):
+    services.escalate(actor=request.user, ticket_id=ticket_id, **payload.dict())
+    return _full(access_ticket(request.user, ticket_id))
+
+
+class CompensationIn(Schema):
+    amount: Decimal
+    reason: str
+
+
+class CompensationOut(Schema):
+    id: int
+    ticket_id: int
+    amount: str
+    reason: str
+    status: str
+    approver_role: str | None
+    requested_by: str
+
+    @staticmethod
+    def resolve_amount(obj) -> str:
+        return f"{obj.amount:.2f}"
+
+    @staticmethod
+    def resolve_approver_role(obj) -> str | None:
+        return obj.required_role or None
+
+    @staticmethod
+    def resolve_requested_by(obj) -> str:
+        return obj.requested_by.username
+
+
+@router.post("/{ticket_id}/compensation", response={201: CompensationOut, **ERRORS})
+def compensation(request, ticket_id: int, payload: CompensationIn):
+    return HttpStatus(201, services.request_compensation(actor=request.user, ticket_id=ticket_id, **payload.dict()))
+
+
+class DecisionIn(Schema):
+    approve: bool
+    note: str = ""
+
+
+@router.post("/compensations/{compensation_id}/decide", response={200: CompensationOut, **ERRORS})
+def decide_compensation(request, compensation_id: int, payload: DecisionIn):
+    return services.decide_compensation(actor=request.user, compensation_id=compensation_id, **payload.dict())
+
+
+class CallbackIn(Schema):
+    satisfaction: int
+    solved: bool
+    note: str = ""
+
+
+class CallbackOut(Schema):
+    id: int
+    ticket_id: int
+    due: dt.datetime
+    done_at: dt.datetime | None
+    satisfaction: int | None
+    solved: bool | None
+    ticket_status: str
+
+    @staticmethod
+    def resolve_ticket_status(obj) -> str:
+        return obj.ticket.status
+
+
+@router.post("/{ticket_id}/callback", response={200: CallbackOut, **ERRORS})
+def callback(request, ticket_id: int, payload: CallbackIn):
+    return services.record_callback(actor=request.user, ticket_id=ticket_id, **payload.dict())
+
+
+@router.get("/callbacks/queue", response={200: list[CallbackOut], **ERRORS})
+@paginate(PageNumber)
+def callback_queue(request):
+    return selectors.callback_queue(request.user)
+
+
+class AssignIn(Schema):
+    owner: str
+
+
+@router.post("/{ticket_id}/assign", response={200: TicketOut, **ERRORS})
+def assign(request, ticket_id: int, payload: AssignIn):
+    owner = request.user if payload.owner == request.user.username else _person(request, payload.owner)
+    return _full(services.assign(actor=request.user, ticket_id=ticket_id, to_owner=owner))
+
+
+class SuperviseIn(Schema):
+    on: bool = True
+
+
+@router.post("/{ticket_id}/supervise", response={200: TicketOut, **ERRORS})
+def supervise(request, ticket_id: int, payload: SuperviseIn):
+    return _full(services.supervise(actor=request.user, ticket_id=ticket_id, on=payload.on))
+
+
+class RemindIn(Schema):
+    note: str = ""
+
+
+@router.post("/{ticket_id}/remind", response={204: None, **ERRORS})
+def remind(request, ticket_id: int, payload: RemindIn):
+    services.remind(actor=request.user, ticket_id=ticket_id, note=payload.note)
+    return HttpStatus(204, None)
+
+
+class MergeIn(Schema):
+    into: int
+
+
+@router.post("/{ticket_id}/merge", response={200: TicketOut, **ERRORS})
+def merge(request, ticket_id: int, payload: MergeIn):
+    return _full(services.merge(actor=request.user, ticket_id=ticket_id, into_id=payload.into))

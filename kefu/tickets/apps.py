@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TicketsConfig(AppConfig):
+    name = "kefu.tickets"
+    verbose_name = _("Tickets")
+
+    def ready(self) -> None:
+        from kefu.tickets import settings_defs  # noqa: F401  (registers this app's rule settings)

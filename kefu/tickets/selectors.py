@@ -1,0 +1,161 @@
+"""Reading tickets: lists for each desk, the timeline, dashboards — always within scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from kefu.tickets.access import tickets_in_scope
+from kefu.tickets.choices import OPEN_STATUSES, Level, Status, TaskStatus
+from kefu.tickets.models import Callback, Compensation, DepartmentTask, Ticket, TicketEvent
+
+
+def for_list(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return qs.select_related("owner", "shop", "customer")
+
+
+@dataclass
+class TicketFilters:
+    q: str = ""
+    status: str = ""
+    type: str = ""
+    channel: str = ""
+    priority: str = ""
+    owner: str = ""  # username, "me", or "none" (queue)
+    shop: str = ""
+    sla_state: str = ""
+    supervised: bool | None = None
+    escalated: bool | None = None
+    open_only: bool = False
+
+
+def list_tickets(user, filters: TicketFilters) -> QuerySet[Ticket]:
+    qs = tickets_in_scope(user)
+    if filters.q:
+        from kefu.core.phones import normalize_phone
+
+        q = filters.q.strip()
+        cond = Q(number__iexact=q) | Q(title__contains=q) | Q(description__contains=q)
+        digits = normalize_phone(q)
+        if digits and len(digits) >= 7:
+            cond |= Q(caller_phone=digits)
+        qs = qs.filter(cond)
+    if filters.status:
+        qs = qs.filter(status__in=filters.status.split(","))
+    if filters.open_only:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    for name in ("type", "channel", "priority", "sla_state"):
+        value = getattr(filters, name)
+        if value:
+            qs = qs.filter(**{f"{name}__in": value.split(",")})
+    if filters.owner == "me":
+        qs = qs.filter(owner=user)
+    elif filters.owner == "none":
+        qs = qs.filter(owner__isnull=True)
+    elif filters.owner:
+        qs = qs.filter(owner__username=filters.owner)
+    if filters.shop:
+        qs = qs.filter(shop__code=filters.shop)
+    if filters.supervised is not None:
+        qs = qs.filter(supervised=filters.supervised)
+    if filters.escalated is not None:
+        qs = qs.exclude(escalation_level=Level.AGENT) if filters.escalated else qs.filter(
+            escalation_level=Level.AGENT)
+    return qs
+
+
+def my_open_tickets(user) -> QuerySet[Ticket]:
+    """An agent's open tickets in time-limit order: the nearest resolution deadline first
+    (served by the (owner, status, resolution_due) index)."""
+    return for_list(Ticket.objects.filter(owner=user, status__in=OPEN_STATUSES)).order_by("resolution_due", "id")
+
+
+def queue(user) -> QuerySet[Ticket]:
+    """Unassigned tickets of the shops in scope, oldest first."""
+    return for_list(tickets_in_scope(user).filter(owner__isnull=True, status__in=OPEN_STATUSES)).order_by(
+        "created_at", "id")
+
+
+def stuck(user, *, hours: int, now: dt.datetime | None = None) -> QuerySet[Ticket]:
+    """R-TIC-5: open tickets with no action for ``hours`` (waiting on the customer excluded)."""
+    now = now or timezone.now()
+    return for_list(
+        tickets_in_scope(user).filter(status__in=OPEN_STATUSES, last_action_at__lte=now - dt.timedelta(hours=hours))
+        .exclude(status=Status.WAITING, waiting_on="customer")
+    ).order_by("last_action_at")
+
+
+def lead_board(user, *, stuck_hours: int) -> dict[str, list[Ticket]]:
+    base = tickets_in_scope(user).filter(status__in=OPEN_STATUSES)
+    return {
+        "stuck": list(stuck(user, hours=stuck_hours)[:50]),
+        "breaching": list(for_list(base.filter(sla_state__in=["warning", "breached"])).order_by("resolution_due")[:50]),
+        "escalated": list(for_list(base.exclude(escalation_level=Level.AGENT)).order_by("-last_action_at")[:50]),
+        "supervised": list(for_list(tickets_in_scope(user).filter(supervised=True).exclude(
+            status=Status.CLOSED)).order_by("-last_action_at")[:50]),
+    }
+
+
+def timeline(ticket: Ticket) -> list[TicketEvent]:
+    return list(TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("at", "id"))
+
+
+def department_inbox(user, *, include_done: bool = False) -> QuerySet[DepartmentTask]:
+    qs = DepartmentTask.objects.filter(department_id=user.department_id).select_related(
+        "ticket", "ticket__owner", "department", "created_by")
+    if not include_done:
+        qs = qs.filter(status=TaskStatus.OPEN)
+    return qs.order_by("due", "id")
+
+
+def callback_queue(user) -> QuerySet[Callback]:
+    return (Callback.objects.filter(done_at__isnull=True, ticket__in=tickets_in_scope(user).values("pk"))
+            .select_related("ticket", "ticket__customer", "assigned_to").order_by("due", "id"))
+
+
+def pending_compensations(user) -> QuerySet[Compensation]:
+    return (Compensation.objects.filter(status="pending", ticket__in=tickets_in_scope(user).values("pk"))
+            .select_related("ticket", "requested_by").order_by("requested_at"))
+
+
+def ticket_detail(ticket: Ticket) -> Ticket:
+    return (Ticket.objects.select_related("owner", "shop", "customer", "created_by", "merged_into")
+            .prefetch_related(Prefetch("tasks", queryset=DepartmentTask.objects.select_related("department",
+                                                                                             "done_by")),
+                              "compensations", "callbacks", "escalations", "related")
+            .get(pk=ticket.pk))
+
+
+def dashboard_data(user, *, today: dt.date, days: int = 14) -> dict:
+    from django.db.models.functions import TruncDate
+
+    from kefu.tickets.choices import Channel, TicketType
+
+    since = today - dt.timedelta(days=days - 1)
+    scoped = tickets_in_scope(user)
+    recent = scoped.filter(created_at__date__gte=since)
+    per_day_type = (recent.annotate(day=TruncDate("created_at")).values("day", "type").annotate(n=Count("id")))
+    labels = [(since + dt.timedelta(days=i)).isoformat() for i in range(days)]
+    by_type: dict[str, dict[str, int]] = {}
+    for row in per_day_type:
+        by_type.setdefault(row["type"], {})[row["day"].isoformat()] = row["n"]
+    channels = dict(recent.values_list("channel").annotate(n=Count("id")).values_list("channel", "n"))
+    resolved = scoped.filter(resolved_at__date__gte=since)
+    on_time = resolved.filter(resolved_at__lte=F("resolution_due")).count()
+    total_resolved = resolved.count()
+    causes = (scoped.filter(type="complaint").exclude(root_cause="").values("root_cause")
+              .annotate(n=Count("id")).order_by("-n")[:10])
+    return {
+        "days": labels,
+        "types": [{"name": str(label), "data": [by_type.get(code, {}).get(d, 0) for d in labels]}
+                  for code, label in TicketType.choices],
+        "channels": [{"name": str(label), "value": channels.get(code, 0)} for code, label in Channel.choices],
+        "sla": {"on_time": on_time, "late": total_resolved - on_time,
+                "pct": round(100 * on_time / total_resolved, 1) if total_resolved else None},
+        "causes": [{"name": r["root_cause"], "value": r["n"]} for r in causes],
+        "open": scoped.filter(status__in=OPEN_STATUSES).count(),
+        "breached": scoped.filter(status__in=OPEN_STATUSES, sla_state="breached").count(),
+    }

@@ -1,0 +1,672 @@
+"""Every change to a ticket (SPEC §3): keyword-only, transactional, audited, with side effects
+(notifications, e-mail) scheduled on commit. Pages, API and jobs all call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kefu.audit.services import Action, record, snapshot
+from kefu.core.concurrency import check_version
+from kefu.core.errors import Errors, NotAllowed, RuleViolation
+from kefu.core.phones import normalize_phone
+from kefu.core.transitions import check_transition
+from kefu.org.roles import Role
+from kefu.org.scope import scope_for
+from kefu.rules.selectors import get_rule
+from kefu.tickets import sla
+from kefu.tickets.access import access_task, access_ticket, can_act_on, is_manager
+from kefu.tickets.choices import (
+    CALLBACK_TYPES,
+    LADDER,
+    AfterSalesKind,
+    Channel,
+    CompensationStatus,
+    EventKind,
+    Level,
+    Priority,
+    Severity,
+    Status,
+    TaskStatus,
+    TicketType,
+    WaitingOn,
+)
+from kefu.tickets.models import (
+    Callback,
+    Compensation,
+    DepartmentTask,
+    Escalation,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+)
+from kefu.tickets.notify import notify_later
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def _event(ticket: Ticket, *, actor, kind: str, body: str = "", public: bool = False, data=None, at=None):
+    TicketEvent.objects.create(ticket=ticket, at=at or _now(), actor=actor if getattr(actor, "pk", None) else None,
+                               kind=kind, body=body, public=public, data=data or {})
+
+
+def _touch(ticket: Ticket, fields: list[str], now: dt.datetime) -> None:
+    ticket.last_action_at = now
+    ticket.version += 1
+    ticket.save(update_fields=[*fields, "last_action_at", "version"])
+
+
+def _next_number(now: dt.datetime) -> str:
+    day = timezone.localdate(now)
+    counter, _created = TicketCounter.objects.select_for_update().get_or_create(day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"KF{day:%Y%m%d}-{counter.last:04d}"
+
+
+def _choice(errors: Errors, field: str, value, choices, *, required: bool = True) -> None:
+    if (value in (None, "") and required) or (value not in (None, "") and value not in choices.values):
+        errors.add(field, _("Choose one of: %(expected)s.") % {"expected": ", ".join(choices.values)})
+
+
+# -- create ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_ticket(
+    *,
+    actor,
+    shop,
+    type: str,  # noqa: A002 - the domain's word
+    channel: str,
+    title: str,
+    description: str = "",
+    priority: str = Priority.NORMAL,
+    customer_id: int | None = None,
+    caller_phone: str = "",
+    severity: str = "",
+    after_sales_kind: str = "",
+    tags: list[str] | None = None,
+    owner=None,
+    assign_automatically: bool | None = None,
+) -> Ticket:
+    """First contact: the creator owns the ticket (R-TIC-3) unless the ticket came in without a person
+    (web form, API integration) — then it is assigned automatically or waits in the shop's queue.
+    A caller's phone number finds the customer in any notation."""
+    from kefu.customers.access import access_customer
+    from kefu.customers.selectors import find_by_phone
+
+    errors = Errors()
+    scope = scope_for(actor)
+    if not scope.can_see_shop(shop.pk):
+        raise NotAllowed(_("This shop is outside your scope."))
+    _choice(errors, "type", type, TicketType)
+    _choice(errors, "channel", channel, Channel)
+    _choice(errors, "priority", priority, Priority)
+    if type == TicketType.COMPLAINT:
+        _choice(errors, "severity", severity or Severity.GENERAL, Severity)
+    elif severity:
+        errors.add("severity", _("Only complaints have a severity."))
+    if after_sales_kind and type != TicketType.AFTER_SALES:
+        errors.add("after_sales_kind", _("Only after-sales tickets have an after-sales kind."))
+    _choice(errors, "after_sales_kind", after_sales_kind, AfterSalesKind, required=False)
+    if not (title or "").strip():
+        errors.add("title", _("A title is required."))
+    elif len(title) > 200:
+        errors.add("title", _("At most %(n)s characters.") % {"n": 200})
+    customer = None
+    if customer_id is not None:
+        try:
+            customer = access_customer(actor, customer_id)
+        except Exception:  # noqa: BLE001 - NotFound or NotAllowed: report it on the field
+            errors.add("customer_id", _("No such customer in your scope."))
+        else:
+            if customer.shop_id != shop.pk:
+                errors.add("customer_id", _("The customer belongs to another shop."))
+    phone = normalize_phone(caller_phone)
+    if customer is None and phone:
+        customer = find_by_phone(actor, shop_id=shop.pk, phone=phone)
+    errors.raise_if_any(_("The ticket could not be created."))
+
+    now = _now()
+    person_channel = channel not in {Channel.API, Channel.WEB}
+    if owner is None and person_channel and actor.has_role(Role.AGENT, Role.LEAD):
+        owner = actor
+    ticket = Ticket(
+        number=_next_number(now), shop=shop, customer=customer, caller_phone=phone, type=type,
+        after_sales_kind=after_sales_kind, channel=channel, priority=priority,
+        severity=(severity or Severity.GENERAL) if type == TicketType.COMPLAINT else "",
+        title=title.strip(), description=description or "", owner=owner, created_by=actor, created_at=now,
+        last_action_at=now, tags=list(tags or []),
+    )
+    sla.set_due_times(ticket, centre_id=shop.centre_id)
+    ticket.save()
+    _event(ticket, actor=actor, kind=EventKind.CREATED, body=description or "", at=now)
+    record(actor=actor, action=Action.CREATE, obj=ticket,
+           after=snapshot(ticket, ["number", "shop", "customer", "type", "channel", "priority", "owner"]))
+    if type == TicketType.COMPLAINT and customer is not None:
+        from kefu.customers.services import count_complaint
+
+        count_complaint(customer_id=customer.pk, opened=True)
+        if customer.value_tier == "vip" and get_rule("tickets.escalate_vip_complaint", centre_id=shop.centre_id):
+            _escalate(ticket, actor=None, to_level=Level.LEAD, reason=_("Complaint from a VIP customer."),
+                      emergency=False, automatic=True, now=now)
+    if owner is None and (assign_automatically is None or assign_automatically):
+        from kefu.tickets.assignment import auto_assign
+
+        auto_assign(ticket, now=now)
+    elif owner is not None and owner.pk != actor.pk:
+        notify_later([owner], kind="ticket_assigned", ticket=ticket,
+                     title=_("Ticket %(number)s assigned to you") % {"number": ticket.number})
+    return ticket
+
+
+# -- status ---------------------------------------------------------------------------------------
+
+
+TRANSITION_RULE = "R-TIC-2"
+
+
+@transaction.atomic
+def transition(*, actor, ticket_id: int, to: str, version: int | None, note: str = "",
+               waiting_on: str = WaitingOn.CUSTOMER) -> Ticket:
+    """Move along the state machine of R-TIC-2. Waiting on the customer pauses the time limit;
+    complaints and after-sales tickets close only after their callback (R-TIC-8); resolving them
+    creates the callback task; reopening is "in_progress" from resolved or closed."""
+    from kefu.tickets.choices import TRANSITIONS
+
+    ticket = access_ticket(actor, ticket_id, act=True, for_update=True)
+    check_version(ticket, version)
+    if to not in Status.values:
+        errors = Errors()
+        errors.add("to", _("Choose one of: %(expected)s.") % {"expected": ", ".join(Status.values)})
+        errors.raise_if_any(_("The status was not changed."))
+    check_transition(TRANSITIONS, ticket.status, to, rule=TRANSITION_RULE)
+    if to == Status.CLOSED and ticket.type in CALLBACK_TYPES and ticket.status != Status.CALLBACK_DONE:
+        raise RuleViolation(_("Complaints and after-sales tickets are closed after their callback."), rule="R-TIC-8")
+    if to == Status.CALLBACK_DONE:
+        raise RuleViolation(_("Record the callback to finish it."), rule="R-TIC-8")
+    if to == Status.WAITING and waiting_on not in WaitingOn.values:
+        errors = Errors()
+        errors.add("waiting_on", _("Choose one of: %(expected)s.") % {"expected": ", ".join(WaitingOn.values)})
+        errors.raise_if_any(_("The status was not changed."))
+    now = _now()
+    _apply_status(ticket, to=to, actor=actor, note=note, waiting_on=waiting_on, now=now)
+    return ticket
+
+
+def _apply_status(ticket: Ticket, *, to: str, actor, note: str, waiting_on: str = "", now: dt.datetime) -> None:
+    before = ticket.status
+    fields = ["status", "waiting_on", "paused_at"]
+    centre_id = ticket.shop.centre_id
+    if ticket.paused_at is not None and to != Status.WAITING:
+        sla.shift_for_pause(ticket, paused_from=ticket.paused_at, resumed_at=now, centre_id=centre_id)
+        ticket.paused_at = None
+        fields += ["first_response_due", "first_response_warn_at", "resolution_due", "resolution_warn_at"]
+    ticket.status = to
+    ticket.waiting_on = waiting_on if to == Status.WAITING else ""
+    if to == Status.WAITING and ticket.waiting_on == WaitingOn.CUSTOMER and ticket.paused_at is None:
+        ticket.paused_at = now
+    if before == Status.NEW and ticket.first_responded_at is None and to != Status.NEW:
+        ticket.first_responded_at = now
+        fields.append("first_responded_at")
+    if to == Status.RESOLVED:
+        ticket.resolved_at = now
+        fields.append("resolved_at")
+    if to == Status.IN_PROGRESS and before in {Status.RESOLVED, Status.CLOSED, Status.CALLBACK_DONE}:
+        ticket.resolved_at = None
+        ticket.closed_at = None
+        fields += ["resolved_at", "closed_at"]
+    if to == Status.CLOSED:
+        ticket.closed_at = now
+        fields.append("closed_at")
+    ticket.sla_state = sla.state_at(ticket, now)
+    fields.append("sla_state")
+    _touch(ticket, fields, now)
+    _event(ticket, actor=actor, kind=EventKind.TRANSITION, body=note, data={"from": before, "to": to}, at=now)
+    record(actor=actor, action=Action.TRANSITION, obj=ticket, before={"status": before}, after={"status": to},
+           note=note[:500])
+    if to == Status.RESOLVED:
+        if ticket.type == TicketType.COMPLAINT and ticket.customer_id:
+            from kefu.customers.services import count_complaint
+
+            count_complaint(customer_id=ticket.customer_id, opened=False)
+        if ticket.type in CALLBACK_TYPES:
+            _create_callback(ticket, now=now)
+    if to == Status.IN_PROGRESS and before in {Status.RESOLVED, Status.CLOSED, Status.CALLBACK_DONE} \
+            and ticket.type == TicketType.COMPLAINT and ticket.customer_id:
+        from kefu.customers.services import count_complaint
+
+        count_complaint(customer_id=ticket.customer_id, opened=True)
+
+
+def _create_callback(ticket: Ticket, *, now: dt.datetime) -> Callback:
+    """R-TIC-8: every resolved complaint and after-sales ticket gets a callback task."""
+    hours = get_rule("tickets.callback_within_hours", centre_id=ticket.shop.centre_id)
+    schedule = sla.schedule_for("business", ticket.shop.centre_id)
+    from kefu.bizcalendar.selectors import add_business_time
+
+    due = add_business_time(now, dt.timedelta(hours=hours), schedule)
+    return Callback.objects.create(ticket=ticket, due=due, assigned_to=ticket.owner, created_at=now)
+
+
+# -- replies and notes ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_message(*, actor, ticket_id: int, body: str, public: bool) -> TicketEvent:
+    """A reply to the customer (only the owner speaks to the customer, R-TIC-3) or an internal note
+    (anyone who may see the ticket). The first reply is the first response."""
+    ticket = access_ticket(actor, ticket_id, for_update=True)
+    errors = Errors()
+    if not (body or "").strip():
+        errors.add("body", _("Write the message."))
+    errors.raise_if_any(_("The message was not saved."))
+    if public and ticket.owner_id != actor.pk:
+        raise RuleViolation(_("Only the ticket's owner replies to the customer; add an internal note instead."),
+                            rule="R-TIC-3")
+    now = _now()
+    fields: list[str] = []
+    if public and ticket.status == Status.NEW:
+        ticket.status = Status.IN_PROGRESS
+        fields.append("status")
+    if public and ticket.first_responded_at is None:
+        ticket.first_responded_at = now
+        fields.append("first_responded_at")
+    _touch(ticket, fields, now)
+    event = TicketEvent.objects.create(ticket=ticket, at=now, actor=actor, public=public,
+                                       kind=EventKind.REPLY if public else EventKind.NOTE, body=body.strip())
+    record(actor=actor, action=Action.CREATE, obj=ticket, note="reply" if public else "note")
+    return event
+
+
+# -- handover (协办) ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def hand_over(*, actor, ticket_id: int, department, note: str, due: dt.datetime | None = None) -> DepartmentTask:
+    """R-TIC-3: a task for another department with its own time limit; the owner stays the owner."""
+    ticket = access_ticket(actor, ticket_id, act=True, for_update=True)
+    errors = Errors()
+    if department is None or department.centre_id != ticket.shop.centre_id:
+        errors.add("department", _("No such department."))
+    if not (note or "").strip():
+        errors.add("note", _("Say what the department should do."))
+    now = _now()
+    if due is not None and due <= now:
+        errors.add("due", _("The due time must be in the future."))
+    if ticket.status in {Status.RESOLVED, Status.CALLBACK_DONE, Status.CLOSED}:
+        errors.add("ticket", _("Reopen the ticket before handing work over."))
+    errors.raise_if_any(_("The work was not handed over."))
+    if due is None:
+        from kefu.bizcalendar.selectors import add_business_time
+
+        hours = get_rule("tickets.handover_task_hours", centre_id=ticket.shop.centre_id)
+        due = add_business_time(now, dt.timedelta(hours=hours), sla.schedule_for("business", ticket.shop.centre_id))
+    task = DepartmentTask.objects.create(ticket=ticket, department=department, note=note.strip(), due=due,
+                                         created_by=actor, created_at=now)
+    fields = []
+    if ticket.status in {Status.NEW, Status.IN_PROGRESS}:
+        if ticket.first_responded_at is None:
+            ticket.first_responded_at = now
+            fields.append("first_responded_at")
+        ticket.status = Status.WAITING
+        ticket.waiting_on = WaitingOn.DEPARTMENT
+        fields += ["status", "waiting_on"]
+    _touch(ticket, fields, now)
+    _event(ticket, actor=actor, kind=EventKind.HANDOVER, body=note.strip(),
+           data={"task": task.pk, "department": department.name, "due": due.isoformat()}, at=now)
+    record(actor=actor, action=Action.CREATE, obj=task,
+           after={"ticket": ticket.pk, "department": department.pk, "due": due})
+    from kefu.org.selectors import department_members
+
+    notify_later(list(department_members(department.pk)), kind="handover_task", ticket=ticket,
+                 title=_("%(department)s: task for ticket %(number)s") % {"department": department.name,
+                                                                          "number": ticket.number},
+                 url=f"/tickets/tasks/#task-{task.pk}")
+    return task
+
+
+@transaction.atomic
+def complete_task(*, actor, task_id: int, result: str, returned: bool = False) -> DepartmentTask:
+    """The department marks its task done (or returns it with a reason); the owner is told and,
+    when no task is left open, the ticket goes back to in progress."""
+    task = access_task(actor, task_id, for_update=True)
+    errors = Errors()
+    if task.status != TaskStatus.OPEN:
+        errors.add("task", _("This task is already finished."))
+    if not (result or "").strip():
+        errors.add("result", _("Say what was done (or why it is returned)."))
+    errors.raise_if_any(_("The task was not finished."))
+    now = _now()
+    task.status = TaskStatus.RETURNED if returned else TaskStatus.DONE
+    task.result = result.strip()
+    task.done_by = actor
+    task.done_at = now
+    task.version += 1
+    task.save(update_fields=["status", "result", "done_by", "done_at", "version"])
+    ticket = Ticket.objects.select_for_update().select_related("shop").get(pk=task.ticket_id)
+    fields: list[str] = []
+    still_open = DepartmentTask.objects.filter(ticket=ticket, status=TaskStatus.OPEN).exists()
+    if not still_open and ticket.status == Status.WAITING and ticket.waiting_on == WaitingOn.DEPARTMENT:
+        ticket.status = Status.IN_PROGRESS
+        ticket.waiting_on = ""
+        fields += ["status", "waiting_on"]
+    _touch(ticket, fields, now)
+    _event(ticket, actor=actor, kind=EventKind.TASK, body=task.result,
+           data={"task": task.pk, "status": task.status, "department": task.department.name}, at=now)
+    record(actor=actor, action=Action.UPDATE, obj=task, before={"status": TaskStatus.OPEN},
+           after={"status": task.status, "result": task.result})
+    if ticket.owner_id:
+        notify_later([ticket.owner], kind="handover_task", ticket=ticket,
+                     title=_("%(department)s finished its task on %(number)s") % {
+                         "department": task.department.name, "number": ticket.number})
+    return task
+
+
+# -- escalation (请示报告) ----------------------------------------------------------------------------
+
+
+def _escalate(ticket: Ticket, *, actor, to_level: str, reason: str, emergency: bool, automatic: bool,
+              now: dt.datetime) -> Escalation:
+    current = LADDER.index(ticket.escalation_level)
+    target = LADDER.index(to_level)
+    skipped = [lvl.value for lvl in LADDER[current + 1:target]]
+    esc = Escalation.objects.create(ticket=ticket, from_level=ticket.escalation_level, to_level=to_level,
+                                    skipped=skipped, emergency=emergency, automatic=automatic, reason=reason,
+                                    by=actor if getattr(actor, "pk", None) else None, at=now)
+    before = ticket.escalation_level
+    ticket.escalation_level = to_level
+    if ticket.pk:
+        _touch(ticket, ["escalation_level"], now)
+    _event(ticket, actor=actor, kind=EventKind.ESCALATION, body=reason,
+           data={"from": before, "to": to_level, "skipped": skipped, "emergency": emergency,
+                 "automatic": automatic}, at=now)
+    record(actor=actor, action=Action.UPDATE, obj=ticket, before={"escalation_level": before},
+           after={"escalation_level": to_level}, note="emergency" if emergency else "escalation")
+    from kefu.tickets.notify import people_at_level
+
+    notify_later(people_at_level(ticket, to_level), kind="escalation", ticket=ticket,
+                 title=_("Ticket %(number)s escalated to you") % {"number": ticket.number}, email=True)
+    if skipped:
+        # R-TIC-6: the skipped levels are told afterwards
+        notify_later([p for lvl in skipped for p in people_at_level(ticket, lvl)], kind="escalation_skipped",
+                     ticket=ticket, email=True,
+                     title=_("Ticket %(number)s was escalated past you in an emergency") % {"number": ticket.number})
+    return esc
+
+
+@transaction.atomic
+def escalate(*, actor, ticket_id: int, reason: str, emergency: bool = False, to_level: str | None = None) -> Escalation:
+    """R-TIC-6: one level up at a time; ``to_level`` further up only in an emergency (the skip is
+    recorded and the skipped levels are notified)."""
+    ticket = access_ticket(actor, ticket_id, for_update=True)
+    if not (can_act_on(actor, ticket) or actor.has_role(Role.LEAD)):
+        raise NotAllowed(_("You may not escalate this ticket."))
+    errors = Errors()
+    if not (reason or "").strip():
+        errors.add("reason", _("Give the reason for escalating."))
+    current = LADDER.index(ticket.escalation_level)
+    if current == len(LADDER) - 1:
+        errors.add("to_level", _("The ticket is already at the centre director."))
+    if to_level is not None and to_level not in Level.values:
+        errors.add("to_level", _("Choose one of: %(expected)s.") % {"expected": ", ".join(Level.values[1:])})
+    errors.raise_if_any(_("The ticket was not escalated."))
+    target = LADDER[current + 1] if to_level is None else Level(to_level)
+    if LADDER.index(target) <= current:
+        raise RuleViolation(_("The ticket is already at that level or above."), rule="R-TIC-6")
+    if LADDER.index(target) > current + 1 and not emergency:
+        raise RuleViolation(_("Escalation goes one level at a time; skipping a level is for emergencies."),
+                            rule="R-TIC-6")
+    return _escalate(ticket, actor=actor, to_level=target, reason=reason.strip(), emergency=emergency,
+                     automatic=False, now=_now())
+
+
+# -- compensation (R-TIC-7) -----------------------------------------------------------------------
+
+AUTHORITY_ORDER = (Role.AGENT, Role.LEAD, Role.HEAD)
+
+
+def authority_limit(user, centre_id) -> Decimal | None:
+    """The largest amount ``user`` may grant alone; None = unlimited (centre director, R-TIC-7)."""
+    if user.is_superuser or user.has_role(Role.DIRECTOR):
+        return None
+    limit = Decimal("-1")
+    for role in AUTHORITY_ORDER:
+        if user.has_role(role):
+            limit = max(limit, get_rule(f"tickets.compensation_limit.{role}", centre_id=centre_id))
+    return limit
+
+
+def role_for_amount(amount: Decimal, centre_id) -> str:
+    for role in AUTHORITY_ORDER:
+        if amount <= get_rule(f"tickets.compensation_limit.{role}", centre_id=centre_id):
+            return role
+    return Role.DIRECTOR
+
+
+def _within(limit: Decimal | None, amount: Decimal) -> bool:
+    return limit is None or amount <= limit
+
+
+@transaction.atomic
+def request_compensation(*, actor, ticket_id: int, amount, reason: str) -> Compensation:
+    """Approved at once within the caller's authority; otherwise pending, naming the role that must
+    approve (the lowest whose limit covers the amount)."""
+    ticket = access_ticket(actor, ticket_id, act=True, for_update=True)
+    errors = Errors()
+    try:
+        value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        errors.add("amount", _("Enter an amount in yuan, e.g. 50.00."))
+        value = Decimal("0")
+    else:
+        if value <= 0:
+            errors.add("amount", _("The amount must be more than zero."))
+    if not (reason or "").strip():
+        errors.add("reason", _("Give the reason for the compensation."))
+    errors.raise_if_any(_("The compensation was not recorded."))
+    centre_id = ticket.shop.centre_id
+    now = _now()
+    approved = _within(authority_limit(actor, centre_id), value)
+    comp = Compensation.objects.create(
+        ticket=ticket, amount=value, reason=reason.strip(), requested_by=actor, requested_at=now,
+        status=CompensationStatus.APPROVED if approved else CompensationStatus.PENDING,
+        required_role="" if approved else role_for_amount(value, centre_id),
+        decided_by=actor if approved else None, decided_at=now if approved else None,
+    )
+    _touch(ticket, [], now)
+    _event(ticket, actor=actor, kind=EventKind.COMPENSATION, body=comp.reason,
+           data={"amount": str(value), "status": comp.status, "required_role": comp.required_role}, at=now)
+    record(actor=actor, action=Action.CREATE, obj=comp,
+           after={"ticket": ticket.pk, "amount": value, "status": comp.status, "required_role": comp.required_role})
+    if not approved:
+        from kefu.tickets.notify import approvers_for
+
+        notify_later(approvers_for(ticket, comp.required_role), kind="compensation", ticket=ticket, email=True,
+                     title=_("Compensation of ¥%(amount)s on %(number)s awaits your approval")
+                     % {"amount": value, "number": ticket.number})
+    return comp
+
+
+@transaction.atomic
+def decide_compensation(*, actor, compensation_id: int, approve: bool, note: str = "") -> Compensation:
+    comp = Compensation.objects.select_for_update().select_related("ticket", "ticket__shop").filter(
+        pk=compensation_id).first()
+    from kefu.core.errors import NotFound
+
+    if comp is None or not scope_for(actor).can_see_shop(comp.ticket.shop_id):
+        raise NotFound(_("No such compensation."))
+    if comp.status != CompensationStatus.PENDING:
+        raise RuleViolation(_("This compensation was already decided."), rule="R-TIC-7")
+    if not _within(authority_limit(actor, comp.ticket.shop.centre_id), comp.amount):
+        raise NotAllowed(_("¥%(amount)s is above your authority.") % {"amount": comp.amount})
+    now = _now()
+    comp.status = CompensationStatus.APPROVED if approve else CompensationStatus.REJECTED
+    comp.decided_by = actor
+    comp.decided_at = now
+    comp.save(update_fields=["status", "decided_by", "decided_at"])
+    _event(comp.ticket, actor=actor, kind=EventKind.COMPENSATION, body=note,
+           data={"amount": str(comp.amount), "status": comp.status}, at=now)
+    record(actor=actor, action=Action.UPDATE, obj=comp, before={"status": CompensationStatus.PENDING},
+           after={"status": comp.status}, note=note[:500])
+    if comp.ticket.owner_id:
+        notify_later([comp.ticket.owner], kind="compensation", ticket=comp.ticket,
+                     title=_("Compensation on %(number)s: %(status)s") % {"number": comp.ticket.number,
+                                                                          "status": comp.get_status_display()})
+    return comp
+
+
+# -- callback (R-TIC-8) ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_callback(*, actor, ticket_id: int, satisfaction: int, solved: bool, note: str = "") -> Callback:
+    """Satisfaction 1–5 and whether the issue is really solved; solved → callback done, unsolved →
+    the ticket reopens (in progress)."""
+    ticket = access_ticket(actor, ticket_id, act=True, for_update=True)
+    errors = Errors()
+    if not isinstance(satisfaction, int) or not 1 <= satisfaction <= 5:
+        errors.add("satisfaction", _("Choose a satisfaction from 1 to 5."))
+    callback = ticket.callbacks.filter(done_at__isnull=True).order_by("id").first()
+    if ticket.status != Status.RESOLVED or callback is None:
+        raise RuleViolation(_("A callback is recorded for a resolved ticket that awaits its callback."),
+                            rule="R-TIC-8")
+    errors.raise_if_any(_("The callback was not recorded."))
+    now = _now()
+    callback.done_at = now
+    callback.done_by = actor
+    callback.satisfaction = satisfaction
+    callback.solved = bool(solved)
+    callback.note = note or ""
+    callback.save(update_fields=["done_at", "done_by", "satisfaction", "solved", "note"])
+    _event(ticket, actor=actor, kind=EventKind.CALLBACK, body=note or "",
+           data={"satisfaction": satisfaction, "solved": bool(solved)}, at=now)
+    record(actor=actor, action=Action.CREATE, obj=callback,
+           after={"ticket": ticket.pk, "satisfaction": satisfaction, "solved": bool(solved)})
+    _apply_status(ticket, to=Status.CALLBACK_DONE if solved else Status.IN_PROGRESS, actor=actor,
+                  note=_("Callback: solved") if solved else _("Callback: not solved, reopened"), now=now)
+    return callback
+
+
+# -- supervision, reminders, assignment ----------------------------------------------------------------
+
+
+@transaction.atomic
+def supervise(*, actor, ticket_id: int, on: bool = True) -> Ticket:
+    """督办: a head marks a ticket for the daily reports (R-TIC-5)."""
+    if not (actor.is_superuser or actor.has_role(Role.HEAD, Role.DIRECTOR)):
+        raise NotAllowed(_("Only department heads and the centre director supervise tickets."))
+    ticket = access_ticket(actor, ticket_id, for_update=True)
+    if ticket.supervised != on:
+        now = _now()
+        ticket.supervised = on
+        _touch(ticket, ["supervised"], now)
+        _event(ticket, actor=actor, kind=EventKind.SUPERVISION, data={"on": on}, at=now)
+        record(actor=actor, action=Action.UPDATE, obj=ticket, before={"supervised": not on}, after={"supervised": on})
+        if ticket.owner_id:
+            notify_later([ticket.owner], kind="supervision", ticket=ticket,
+                         title=_("Ticket %(number)s is supervised by %(who)s") % {"number": ticket.number,
+                                                                                  "who": actor})
+    return ticket
+
+
+@transaction.atomic
+def remind(*, actor, ticket_id: int, note: str = "", automatic: bool = False) -> None:
+    """催办: remind the owner of a stuck ticket (R-TIC-5)."""
+    if not automatic and not (actor.is_superuser or actor.has_role(Role.LEAD, Role.HEAD, Role.DIRECTOR)):
+        raise NotAllowed(_("Only team leads and above send reminders."))
+    ticket = Ticket.objects.select_for_update().get(pk=ticket_id) if automatic else \
+        access_ticket(actor, ticket_id, for_update=True)
+    now = _now()
+    _event(ticket, actor=actor, kind=EventKind.REMINDER, body=note, data={"automatic": automatic}, at=now)
+    if not automatic:
+        record(actor=actor, action=Action.UPDATE, obj=ticket, note="reminder")
+    if ticket.owner_id:
+        notify_later([ticket.owner], kind="stuck_ticket", ticket=ticket,
+                     title=_("Reminder: ticket %(number)s is waiting for you") % {"number": ticket.number})
+
+
+@transaction.atomic
+def assign(*, actor, ticket_id: int, to_owner) -> Ticket:
+    """A lead assigns a queued ticket (or, exceptionally, moves one); an agent claims from the queue
+    by assigning to themselves. The move is recorded."""
+    ticket = access_ticket(actor, ticket_id, for_update=True)
+    claiming = to_owner.pk == actor.pk and ticket.owner_id is None
+    if not claiming and not (is_manager(actor) or actor.has_role(Role.LEAD)):
+        raise NotAllowed(_("Only team leads assign tickets; agents claim unassigned ones."))
+    if not claiming and not scope_for(actor).can_act_on_person(to_owner):
+        raise NotAllowed(_("You may assign tickets only to people of your team."))
+    if not scope_for(to_owner).can_see_shop(ticket.shop_id):
+        errors = Errors()
+        errors.add("owner", _("%(person)s does not serve this shop.") % {"person": to_owner})
+        errors.raise_if_any(_("The ticket was not assigned."))
+    if claiming and ticket.owner_id is not None:
+        raise RuleViolation(_("Someone else already took this ticket."), rule="R-TIC-3")
+    now = _now()
+    before = ticket.owner_id
+    ticket.owner = to_owner
+    _touch(ticket, ["owner"], now)
+    _event(ticket, actor=actor, kind=EventKind.ASSIGNMENT, data={"from": before, "to": to_owner.pk}, at=now)
+    record(actor=actor, action=Action.UPDATE, obj=ticket, before={"owner": before}, after={"owner": to_owner.pk})
+    if to_owner.pk != actor.pk:
+        notify_later([to_owner], kind="ticket_assigned", ticket=ticket,
+                     title=_("Ticket %(number)s assigned to you") % {"number": ticket.number})
+    return ticket
+
+
+@transaction.atomic
+def merge(*, actor, ticket_id: int, into_id: int) -> Ticket:
+    """Merge a duplicate into the surviving ticket: the duplicate closes and points at the survivor;
+    the customer only sees the survivor."""
+    duplicate = access_ticket(actor, ticket_id, act=True, for_update=True)
+    survivor = access_ticket(actor, into_id, act=True, for_update=True)
+    errors = Errors()
+    if duplicate.pk == survivor.pk:
+        errors.add("into", _("A ticket cannot be merged into itself."))
+    if survivor.merged_into_id:
+        errors.add("into", _("That ticket was itself merged; merge into %(number)s.") % {
+            "number": survivor.merged_into.number})
+    if duplicate.customer_id and survivor.customer_id and duplicate.customer_id != survivor.customer_id:
+        errors.add("into", _("The tickets belong to different customers."))
+    errors.raise_if_any(_("The tickets were not merged."))
+    now = _now()
+    duplicate.merged_into = survivor
+    duplicate.status = Status.CLOSED
+    duplicate.closed_at = now
+    _touch(duplicate, ["merged_into", "status", "closed_at"], now)
+    _event(duplicate, actor=actor, kind=EventKind.MERGE, data={"into": survivor.number}, at=now)
+    _event(survivor, actor=actor, kind=EventKind.MERGE, data={"merged": duplicate.number}, at=now)
+    _touch(survivor, [], now)
+    record(actor=actor, action=Action.UPDATE, obj=duplicate, after={"merged_into": survivor.pk})
+    return survivor
+
+
+@transaction.atomic
+def link(*, actor, ticket_id: int, other_id: int) -> None:
+    ticket = access_ticket(actor, ticket_id, act=True, for_update=True)
+    other = access_ticket(actor, other_id)
+    ticket.related.add(other)
+    _event(ticket, actor=actor, kind=EventKind.NOTE, body=_("Linked to %(number)s") % {"number": other.number})
+    record(actor=actor, action=Action.UPDATE, obj=ticket, after={"related": other.pk})
+
+
+@transaction.atomic
+def add_handling_time(*, actor, ticket_id: int, seconds: int) -> Ticket:
+    """Handling time for AHT: the page adds the time the owner had the ticket open; editable by the
+    owner and leads (a correction may be negative but the total never drops below zero)."""
+    ticket = access_ticket(actor, ticket_id, act=True, for_update=True)
+    if abs(seconds) > 12 * 3600:
+        errors = Errors()
+        errors.add("seconds", _("At most 12 hours at a time."))
+        errors.raise_if_any(_("The handling time was not changed."))
+    ticket.handling_seconds = max(0, ticket.handling_seconds + int(seconds))
+    ticket.version += 1
+    ticket.save(update_fields=["handling_seconds", "version"])
+    return ticket

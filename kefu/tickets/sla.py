@@ -1,0 +1,105 @@
+"""Time limits (R-TIC-4): due moments on the business calendar (R-CAL) or 7×24, the 80 % warning,
+breach at 100 %, and the pause while waiting on the customer.
+
+Due moments are stored on the ticket (first response and resolution, each with its warning moment)
+so lists sort and filter by them with an index; a pause shifts them by the paused business time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from kefu.bizcalendar.selectors import (
+    WorkSchedule,
+    add_business_time,
+    business_time_between,
+    default_schedule,
+)
+from kefu.rules.selectors import get_rule
+from kefu.tickets.models import SlaPolicy, Ticket
+from kefu.tickets.settings_defs import DEFAULT_SLA
+
+OK, WARNING, BREACHED = "ok", "warning", "breached"
+
+
+@dataclass(frozen=True)
+class Limits:
+    first_response: dt.timedelta
+    resolution: dt.timedelta
+    calendar: str  # "business" | "24x7"
+
+
+def limits_for(*, centre_id: int | None, type: str, priority: str) -> Limits:  # noqa: A002 - domain word
+    policy = SlaPolicy.objects.filter(centre_id=centre_id, type=type, priority=priority).first()
+    if policy is not None:
+        return Limits(dt.timedelta(minutes=policy.first_response_minutes),
+                      dt.timedelta(minutes=policy.resolution_minutes), policy.calendar)
+    first, resolution = DEFAULT_SLA[priority]
+    calendar = get_rule("calendar.mode", centre_id=centre_id)
+    return Limits(dt.timedelta(minutes=first), dt.timedelta(minutes=resolution), calendar)
+
+
+def schedule_for(calendar: str, centre_id: int | None) -> WorkSchedule:
+    if calendar == "24x7":
+        return WorkSchedule(mode="24x7")
+    return default_schedule(centre_id)
+
+
+def _pct(centre_id: int | None) -> tuple[int, int]:
+    return get_rule("tickets.sla_warning_pct", centre_id=centre_id), get_rule("tickets.sla_breach_pct",
+                                                                                centre_id=centre_id)
+
+
+def set_due_times(ticket: Ticket, *, centre_id: int | None) -> None:
+    """Fill the four due moments of a new ticket from its type, priority and created_at."""
+    limits = limits_for(centre_id=centre_id, type=ticket.type, priority=ticket.priority)
+    schedule = schedule_for(limits.calendar, centre_id)
+    warn_pct, breach_pct = _pct(centre_id)
+    start = ticket.created_at
+    ticket.sla_calendar = limits.calendar
+    ticket.first_response_due = add_business_time(start, limits.first_response * breach_pct / 100, schedule)
+    ticket.first_response_warn_at = add_business_time(start, limits.first_response * warn_pct / 100, schedule)
+    ticket.resolution_due = add_business_time(start, limits.resolution * breach_pct / 100, schedule)
+    ticket.resolution_warn_at = add_business_time(start, limits.resolution * warn_pct / 100, schedule)
+
+
+def shift_for_pause(ticket: Ticket, *, paused_from: dt.datetime, resumed_at: dt.datetime,
+                    centre_id: int | None) -> dt.timedelta:
+    """Move the due moments later by the business time spent waiting on the customer."""
+    schedule = schedule_for(ticket.sla_calendar, centre_id)
+    paused = business_time_between(paused_from, resumed_at, schedule)
+    if paused <= dt.timedelta(0):
+        return dt.timedelta(0)
+    fields = ["resolution_due", "resolution_warn_at"]
+    if ticket.first_responded_at is None:
+        fields += ["first_response_due", "first_response_warn_at"]
+    for name in fields:
+        value = getattr(ticket, name)
+        if value is not None:
+            setattr(ticket, name, add_business_time(value, paused, schedule))
+    return paused
+
+
+def state_at(ticket: Ticket, now: dt.datetime) -> str:
+    """ok / warning / breached at ``now``. A paused ticket keeps the state it had when paused;
+    resolved and closed tickets are judged at their resolution."""
+    if ticket.paused_at is not None:
+        now = ticket.paused_at
+    if ticket.resolved_at is not None:
+        now = ticket.resolved_at
+    pending_first = ticket.first_responded_at is None
+    if (ticket.resolution_due and now >= ticket.resolution_due) or (
+            pending_first and ticket.first_response_due and now >= ticket.first_response_due):
+        return BREACHED
+    if (ticket.resolution_warn_at and now >= ticket.resolution_warn_at) or (
+            pending_first and ticket.first_response_warn_at and now >= ticket.first_response_warn_at):
+        return WARNING
+    return OK
+
+
+def next_deadline(ticket: Ticket) -> dt.datetime | None:
+    """The deadline the owner is racing now (first response until answered, then resolution)."""
+    if ticket.first_responded_at is None and ticket.first_response_due is not None:
+        return min(ticket.first_response_due, ticket.resolution_due or ticket.first_response_due)
+    return ticket.resolution_due
