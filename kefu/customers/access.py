@@ -39,7 +39,7 @@ def access_customer(user, customer_id: int, *, act: bool = False, for_update: bo
     with ``act=True``, may change (403)."""
     qs = customers_in_scope(user)
     if for_update:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))
     customer = qs.filter(pk=customer_id).first()
     if customer is None:
         raise NotFound(_("No such customer."))

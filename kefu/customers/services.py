@@ -377,7 +377,7 @@ def bulk_scope_check(actor, customer_ids: list[int]) -> list[Customer]:
     """The customers among ``customer_ids`` the caller may act on, locked; refuses when any is not."""
     from kefu.customers.access import can_act_on
 
-    customers = list(customers_in_scope(actor).select_for_update().filter(pk__in=customer_ids))
+    customers = list(customers_in_scope(actor).select_for_update(of=("self",)).filter(pk__in=customer_ids))
     if len(customers) != len(set(customer_ids)) or not all(can_act_on(actor, c) for c in customers):
         raise NotAllowed(_("Some of these customers are outside your scope."))
     return customers

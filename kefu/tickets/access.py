@@ -41,7 +41,7 @@ def can_act_on(user, ticket: Ticket) -> bool:
 def access_ticket(user, ticket_id: int, *, act: bool = False, for_update: bool = False) -> Ticket:
     qs = tickets_in_scope(user)
     if for_update:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))
     ticket = qs.filter(pk=ticket_id).first()
     if ticket is None:
         raise NotFound(_("No such ticket."))

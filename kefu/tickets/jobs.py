@@ -29,7 +29,7 @@ def scan_sla(*, now: dt.datetime | None = None) -> dict[str, int]:
                       first_response_warn_at__lte=now).exclude(sla_state="breached"))
     for ticket_id in candidates.values_list("pk", flat=True).distinct():
         with transaction.atomic():
-            ticket = Ticket.objects.select_for_update().select_related("shop", "owner").get(pk=ticket_id)
+            ticket = Ticket.objects.select_for_update(of=("self",)).select_related("shop", "owner").get(pk=ticket_id)
             new_state = sla.state_at(ticket, now)
             if new_state == ticket.sla_state:
                 continue

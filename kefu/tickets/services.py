@@ -351,7 +351,7 @@ def complete_task(*, actor, task_id: int, result: str, returned: bool = False) -
     task.done_at = now
     task.version += 1
     task.save(update_fields=["status", "result", "done_by", "done_at", "version"])
-    ticket = Ticket.objects.select_for_update().select_related("shop").get(pk=task.ticket_id)
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("shop").get(pk=task.ticket_id)
     fields: list[str] = []
     still_open = DepartmentTask.objects.filter(ticket=ticket, status=TaskStatus.OPEN).exists()
     if not still_open and ticket.status == Status.WAITING and ticket.waiting_on == WaitingOn.DEPARTMENT:
@@ -497,7 +497,7 @@ def request_compensation(*, actor, ticket_id: int, amount, reason: str) -> Compe
 
 @transaction.atomic
 def decide_compensation(*, actor, compensation_id: int, approve: bool, note: str = "") -> Compensation:
-    comp = Compensation.objects.select_for_update().select_related("ticket", "ticket__shop").filter(
+    comp = Compensation.objects.select_for_update(of=("self",)).select_related("ticket", "ticket__shop").filter(
         pk=compensation_id).first()
     from kefu.core.errors import NotFound
 
