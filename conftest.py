@@ -18,6 +18,17 @@ ROLE_USERS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rule_cache():
+    """The rule cache is per process and per thread: a test that wrote an override (inside its
+    never-committed test transaction) must not make later tests read rules from the database."""
+    from kefu.rules.selectors import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()
+
+
 @pytest.fixture
 def demo(db):
     """The seed_demo organisation: ``demo.users["agent1"]``, ``demo.shops["tmall"]``, ``demo.teams[0]``."""

@@ -105,10 +105,14 @@ def _http_error(request, exc: HttpError):
 
 
 def _mount() -> None:
+    from kefu.announcements.api import router as announcements_router
     from kefu.audit.api import router as audit_router
     from kefu.bizcalendar.api import router as calendar_router
     from kefu.customers.api import due_router
     from kefu.customers.api import router as customers_router
+    from kefu.customers.api_import import router as customer_io_router
+    from kefu.knowledge.api import router as knowledge_router
+    from kefu.notifications.api import router as notifications_router
     from kefu.org.api import auth_router, org_router
     from kefu.rules.api import router as rules_router
     from kefu.tickets.api import router as tickets_router
@@ -118,9 +122,13 @@ def _mount() -> None:
     api.add_router("/calendar", calendar_router)
     api.add_router("/rules", rules_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/customers/io", customer_io_router)
     api.add_router("/customers", customers_router)
     api.add_router("/followups", due_router)
     api.add_router("/tickets", tickets_router)
+    api.add_router("/notifications", notifications_router)
+    api.add_router("/announcements", announcements_router)
+    api.add_router("/knowledge", knowledge_router)
 
 
 _mount()

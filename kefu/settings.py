@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "kefu.home",
     "kefu.customers",
     "kefu.tickets",
+    "kefu.notifications",
+    "kefu.announcements",
+    "kefu.knowledge",
 ]
 
 MIDDLEWARE = [

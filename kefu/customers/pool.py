@@ -15,7 +15,7 @@ from kefu.core.errors import Errors, NotAllowed, RuleViolation
 from kefu.customers.access import access_customer, can_act_on
 from kefu.customers.choices import GRADES, DealStatus, PoolAction
 from kefu.customers.grading import CustomerRules, load_rules, pool_return_date
-from kefu.customers.models import Customer, PoolEvent, Reminder
+from kefu.customers.models import CareTask, Customer, PoolEvent, Reminder
 from kefu.org.roles import Role
 from kefu.org.scope import scope_for
 from kefu.rules.selectors import get_rule
@@ -51,6 +51,7 @@ def _to_pool(customer: Customer, *, actor, action: str, reason: str, now) -> Non
     customer.version += 1
     customer.save(update_fields=["previous_owner", "owner", "pool_entered_at", "countdown_from", "version",
                                  "updated_at"])
+    CareTask.objects.filter(customer=customer, done_at__isnull=True).update(owner=None)
     _event(customer, action=action, actor=actor, from_owner=previous, to_owner=None, reason=reason, at=now)
 
 
@@ -63,6 +64,7 @@ def _give_to(customer: Customer, *, owner, actor, action: str, reason: str, now)
     customer.version += 1
     customer.save(update_fields=["owner", "owner_since", "countdown_from", "pool_entered_at", "version",
                                  "updated_at"])
+    CareTask.objects.filter(customer=customer, done_at__isnull=True).update(owner=owner)
     _event(customer, action=action, actor=actor, from_owner=previous, to_owner=owner, reason=reason, at=now)
 
 
@@ -77,7 +79,10 @@ def _check_capacity(owner, adding: int) -> None:
 @transaction.atomic
 def claim(*, actor, customer_id: int) -> Customer:
     """An agent takes a customer from the shop's pool: within the daily claim cap and ownership cap,
-    and not their own former customer during the cool-down."""
+    and not their own former customer during the cool-down. Only people who serve customers (agents and
+    team leads) claim; QA inspectors, heads and directors only read (leads and above reassign instead)."""
+    if not actor.has_role(Role.AGENT, Role.LEAD):
+        raise NotAllowed(_("Only agents and team leads may claim customers from the pool."))
     customer = access_customer(actor, customer_id, for_update=True)
     if customer.owner_id is not None:
         raise RuleViolation(_("This customer is not in the pool."), rule="R-CUS-10")
@@ -167,21 +172,35 @@ def return_neglected(*, today: dt.date | None = None) -> int:
 
 
 def warn_before_return(*, today: dt.date | None = None) -> int:
-    """Periodic: remind owners N days before their customer returns to the pool (once per return date)."""
+    """Periodic: remind owners N days (``customers.pool_warning_days``) before their customer returns to
+    the pool — one reminder per customer and return date, however often the job runs. A customer whose
+    warning day was missed (the job did not run) is warned on the next run before its return."""
     today = today or timezone.localdate()
     rules = load_rules()
     created = 0
     for grade in GRADES:
-        warn_clock = today - dt.timedelta(days=rules.pool_after_days(grade) + 1 - rules.pool_warning_days)
-        qs = Customer.objects.filter(owner__isnull=False, grade=grade, countdown_from=warn_clock)
+        limit = rules.pool_after_days(grade)
+        warn_clock = today - dt.timedelta(days=limit + 1 - rules.pool_warning_days)  # warning day is today
+        last_allowed = today - dt.timedelta(days=limit + 1)  # due for return today: too late to warn
+        qs = Customer.objects.filter(owner__isnull=False, grade=grade, countdown_from__lte=warn_clock,
+                                     countdown_from__gt=last_allowed)
         if rules.pool_exempt_won:
             qs = qs.exclude(deal_status=DealStatus.WON)
-        for customer in qs.only("id", "owner_id", "grade", "countdown_from"):
-            return_on = pool_return_date(rules, last_contact=customer.countdown_from, grade=grade)
-            _, made = Reminder.objects.get_or_create(customer=customer, due_date=return_on,
-                                                     level=Reminder.Level.POOL_WARNING,
-                                                     defaults={"recipient_id": customer.owner_id})
-            created += made
+        rows = list(qs.values_list("id", "owner_id", "countdown_from"))
+        for start in range(0, len(rows), 2000):
+            chunk = rows[start:start + 2000]
+            wanted = {
+                (pk, pool_return_date(rules, last_contact=clock, grade=grade)): owner_id
+                for pk, owner_id, clock in chunk
+            }
+            existing = set(Reminder.objects.filter(customer_id__in=[pk for pk, _o, _c in chunk],
+                                                   level=Reminder.Level.POOL_WARNING)
+                           .values_list("customer_id", "due_date"))
+            new = [Reminder(customer_id=pk, due_date=return_on, level=Reminder.Level.POOL_WARNING,
+                            recipient_id=owner_id)
+                   for (pk, return_on), owner_id in wanted.items() if (pk, return_on) not in existing]
+            Reminder.objects.bulk_create(new, ignore_conflicts=True)
+            created += len(new)
     return created
 
 

@@ -1,0 +1,1 @@
+"""Performance benchmark of the customer archive on PostgreSQL (``manage.py bench``; see README.md)."""
