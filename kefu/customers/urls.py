@@ -10,6 +10,7 @@ urlpatterns = [
     path("team-due/", views.team_due, name="team_due"),
     path("pool/", views.pool_page, name="pool"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("churn/", views.churn_list, name="churn"),
     path("reassign/", views.bulk_reassign, name="reassign"),
     path("import/", views_import.import_start, name="import"),
     path("import/template.xlsx", views_import.import_template, name="import_template"),

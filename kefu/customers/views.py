@@ -339,3 +339,15 @@ def dashboard(request):
     return render(request, "customers/dashboard.html", {"data": data})
 
 
+
+
+@login_required
+def churn_list(request):
+    """VIPs at churn risk within the caller's scope, each with the reasons it was flagged (R-CUS-8)."""
+    from kefu.customers import churn
+
+    settings = churn.load_settings(request.user.centre_id)
+    page = Paginator(churn.at_risk_vips(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    for c in page.object_list:
+        c.reason_list = [text for _code, text in churn.reasons_for(c, settings)]
+    return render(request, "customers/churn.html", {"page": page})

@@ -233,3 +233,28 @@ def test_refresh_queries_do_not_grow_with_customers(demo):
     large = count()
     assert large == small, (small, large)
     assert Customer.objects.filter(churn_risk=True).count() > 50
+
+
+@pytest.mark.parametrize("role", ["agent", "lead", "head", "director"])
+def test_r_cus_8_churn_page_lists_the_at_risk_vips_with_their_reasons(demo, clients, make_customer, role,
+                                                                        django_assert_max_num_queries):
+    from django.urls import reverse
+
+    for i in range(4):
+        c = vip(make_customer, name=f"风险客户{i}")
+        Customer.objects.filter(pk=c.pk).update(churn_risk=True, churn_reasons=["open_complaint"])
+    safe = vip(make_customer, name="安全客户")
+    client = clients(role)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("customers:churn"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "风险客户3" in html and "安全客户" not in html
+    assert str(churn.reason_text("open_complaint")) in html
+    assert safe.pk
+
+
+def test_r_cus_8_churn_page_needs_login(client):
+    from django.urls import reverse
+
+    assert client.get(reverse("customers:churn")).status_code == 302
