@@ -32,6 +32,7 @@ migrate: setup
 seed: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_demo_customers
+	$(PY) manage.py seed_demo_tickets
 
 serve:
 	bash scripts/serve-dev.sh $(HOST) $(PORT)
