@@ -11,6 +11,7 @@ urlpatterns = [
     path("pool/", views.pool_page, name="pool"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("churn/", views.churn_list, name="churn"),
+    path("dashboard/recompute/", views.recompute_values, name="recompute_values"),
     path("reassign/", views.bulk_reassign, name="reassign"),
     path("import/", views_import.import_start, name="import"),
     path("import/template.xlsx", views_import.import_template, name="import_template"),

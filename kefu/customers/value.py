@@ -65,8 +65,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Min, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kefu.customers.choices import DealStatus, ValueTier
 from kefu.customers.grading import DAYS_PER_MONTH
@@ -374,3 +376,24 @@ def tier_counts(qs) -> dict[str, int]:
     for tier, n in qs.order_by().values("value_tier").annotate(n=Count("id")).values_list("value_tier", "n"):
         counts[tier] = n
     return counts
+
+
+@transaction.atomic
+def request_recompute(*, actor) -> None:
+    """On demand (R-CUS-7): a head, director or administrator asks for the centre's scores, tiers and churn
+    flags now instead of at night. Audited; the Huey consumer does the work after the commit."""
+    from kefu.audit.services import Action, record
+    from kefu.core.errors import NotAllowed
+    from kefu.org.roles import Role
+
+    if not (actor.is_superuser or actor.has_role(Role.HEAD, Role.DIRECTOR, Role.ADMIN)):
+        raise NotAllowed(_("Only heads, directors and administrators recompute customer values."))
+    record(actor=actor, action=Action.UPDATE, object_type="customers.value", object_repr=_("Customer values"),
+           note="recompute requested")
+
+    def enqueue() -> None:
+        from kefu.customers.tasks import recompute_values_now
+
+        recompute_values_now(actor.centre_id)
+
+    transaction.on_commit(enqueue)

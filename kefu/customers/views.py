@@ -336,7 +336,23 @@ def care_done(request, task_id: int):
 def dashboard(request):
     """Charts (ECharts): grade and tier distribution, overdue trend per week, follow-ups on time per agent."""
     data = selectors.dashboard_data(request.user, today=timezone.localdate())
-    return render(request, "customers/dashboard.html", {"data": data})
+    return render(request, "customers/dashboard.html", {
+        "data": data, "can_recompute": request.user.is_superuser or request.user.has_role(
+            Role.HEAD, Role.DIRECTOR, Role.ADMIN)})
+
+
+@login_required
+@require_POST
+def recompute_values(request):
+    """Ask for the value scores, tiers and churn flags now (R-CUS-7); the background worker does it."""
+    from kefu.customers import value
+
+    try:
+        value.request_recompute(actor=request.user)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc.detail)) from None
+    messages.success(request, _("Recomputing customer values in the background; refresh in a minute."))
+    return redirect("customers:dashboard")
 
 
 

@@ -384,3 +384,28 @@ def test_periodic_and_on_demand_tasks_call_the_jobs(make_customer, spend_only):
     assert result["vip"] == 1 and result["at_risk"] == 0
     assert tasks.recompute_values_now.call_local()["customers"] == 1
     assert tasks.recompute_value_of.call_local(a.pk) == 100.0
+
+
+@pytest.mark.parametrize(("role", "allowed"), [("agent", False), ("lead", False), ("head", True),
+                                               ("director", True), ("admin", True)])
+def test_r_cus_7_values_are_recomputed_on_demand_by_managers_only(demo, clients, make_customer, role, allowed,
+                                                                    django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    from kefu.audit.models import AuditEvent
+
+    customer = make_customer()
+    Order.objects.create(customer=customer, shop=customer.shop, date=timezone.localdate(),
+                         amount=Decimal("500.00"), items=["手机"])
+    before = AuditEvent.objects.filter(object_type="customers.value").count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = clients(role).post(reverse("customers:recompute_values"))
+    customer.refresh_from_db()
+    if allowed:
+        assert response.status_code == 302
+        assert AuditEvent.objects.filter(object_type="customers.value").count() == before + 1
+        assert customer.value_score > 0
+    else:
+        assert response.status_code == 403
+        assert AuditEvent.objects.filter(object_type="customers.value").count() == before
+        assert customer.value_score == 0
