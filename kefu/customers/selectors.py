@@ -199,9 +199,19 @@ class TimelineEntry:
     extra: dict[str, Any] | None = None
 
 
+# Other domains add their entries to the customer timeline without this app importing them: a source
+# is ``fn(customer, limit) -> list[TimelineEntry]``, registered in the domain's AppConfig.ready().
+TIMELINE_SOURCES: list = []
+
+
+def register_timeline_source(source) -> None:
+    if source not in TIMELINE_SOURCES:
+        TIMELINE_SOURCES.append(source)
+
+
 def timeline(customer: Customer, *, limit: int = 100) -> list[TimelineEntry]:
     """Everything that happened to the customer, newest first (R-CUS-1): follow-ups, grade changes,
-    orders, care tasks and pool events. Tickets join when they exist."""
+    orders, care tasks, pool events, and what other domains register (tickets)."""
     from django.utils.translation import gettext as _
 
     tz = timezone.get_current_timezone()
@@ -225,6 +235,8 @@ def timeline(customer: Customer, *, limit: int = 100) -> list[TimelineEntry]:
                                      _("done") if t.done_at else _("to do")))
     for p in PoolEvent.objects.filter(customer=customer).select_related("actor").order_by("-at")[:limit]:
         entries.append(TimelineEntry(p.at, "pool", p.get_action_display(), p.reason, str(p.actor) if p.actor_id else ""))
+    for source in TIMELINE_SOURCES:
+        entries.extend(source(customer, limit))
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]
 

@@ -15,3 +15,17 @@ def test_seed_demo_tickets_is_idempotent_and_shows_every_desk(demo, django_captu
     assert Ticket.objects.filter(sla_state="breached").exists()
     call_command("seed_demo_tickets")
     assert Ticket.objects.count() == count
+
+
+def test_r_cus_1_the_customer_timeline_shows_the_customers_tickets(demo, make_ticket, clients):
+    from kefu.customers import services as customer_services
+    from kefu.customers.selectors import timeline
+
+    customer = customer_services.create_customer(actor=demo.users["agent1"], owner=demo.users["agent1"],
+                                                 shop=demo.shops["tmall"], name="张三", phones=["13800138000"])
+    ticket = make_ticket(type="complaint", customer_id=customer.pk, title="快递未送达")
+    entries = [e for e in timeline(customer) if e.kind == "ticket"]
+    assert [e.detail for e in entries] == ["快递未送达"]
+    assert ticket.number in entries[0].title
+    html = clients("agent").get(f"/customers/{customer.pk}/").content.decode()
+    assert ticket.number in html
