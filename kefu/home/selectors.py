@@ -18,6 +18,7 @@ from kefu.org import selectors as org_selectors
 from kefu.org.roles import Role
 from kefu.org.scope import scope_for
 from kefu.rules import selectors as rules_selectors
+from kefu.tickets import counts as ticket_counts
 
 
 @dataclass
@@ -54,6 +55,7 @@ def cards_for(user) -> list[Card]:
         cards.append(Card(_("People in my scope"), scope.people().count(), "ti-users", "/org/people/",
                           testid="card-people"))
         cards.append(Card(_("Teams in my scope"), len(scope.team_ids), "ti-users-group", testid="card-teams"))
+    cards.extend(ticket_cards(user, role))
     cards.extend(customer_cards(user, role, today))
     if role in {Role.HEAD, Role.DIRECTOR, Role.ADMIN}:
         cards.append(Card(_("Audit events today"), audit_selectors.count_today(user), "ti-list-search",
@@ -87,6 +89,39 @@ def customer_cards(user, role: str, today) -> list[Card]:
         Card(_("VIPs at churn risk"), counts["at_risk"], "ti-trending-down", "/customers/?churn_risk=true",
              testid="card-churn"),
     ]
+
+
+def ticket_cards(user, role: str) -> list[Card]:
+    """The agent's own tickets and callbacks; the scope's open, breached and escalated tickets for leads
+    and above; the department's handed-over tasks for people of other departments."""
+    cards: list[Card] = []
+    tasks = ticket_counts.department_task_count(user)
+    if tasks["open"]:
+        cards.append(Card(_("Tasks for my department"), tasks["open"], "ti-truck-delivery", "/tickets/tasks/",
+                          testid="card-dept-tasks"))
+    if role == Role.AGENT:
+        mine = ticket_counts.my_counts(user)
+        cards += [
+            Card(_("My open tickets"), mine["open"], "ti-ticket", "/tickets/", testid="card-my-tickets"),
+            Card(_("My tickets past the time limit"), mine["breached"], "ti-alarm", "/tickets/?sla_state=breached",
+                 testid="card-my-breached"),
+            Card(_("Callbacks to make"), mine["callbacks"], "ti-phone-call", "/tickets/callbacks/",
+                 testid="card-my-callbacks"),
+        ]
+    elif role in {Role.LEAD, Role.HEAD, Role.DIRECTOR}:
+        scope = ticket_counts.scope_counts(user)
+        cards += [
+            Card(_("Open tickets"), scope["open"], "ti-ticket", "/tickets/", testid="card-open-tickets"),
+            Card(_("Past the time limit"), scope["breached"], "ti-alarm", "/tickets/board/",
+                 testid="card-breached"),
+            Card(_("Escalated"), scope["escalated"], "ti-arrow-big-up-lines", "/tickets/board/",
+                 testid="card-escalated"),
+            Card(_("Unassigned"), scope["queue"], "ti-inbox", "/tickets/", testid="card-queue"),
+        ]
+        if scope["approvals"]:
+            cards.append(Card(_("Compensations to approve"), scope["approvals"], "ti-coin-yuan", "/tickets/board/",
+                              testid="card-approvals"))
+    return cards
 
 
 def calendar_warning(user) -> str | None:

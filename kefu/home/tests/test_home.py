@@ -68,3 +68,22 @@ def test_agent_home_counts_due_and_overdue_follow_ups(demo, clients):
     assert lead_cards["card-overdue"] == 1
     head_cards = {c.testid: c.value for c in clients("head").get("/").context["cards"]}
     assert head_cards["card-customers"] == 2
+
+
+def test_ticket_cards_count_the_tickets_of_each_role(demo, clients, django_capture_on_commit_callbacks):
+    from kefu.tickets import services as ticket_services
+
+    for i in range(3):
+        ticket_services.create_ticket(actor=demo.users["agent1"], shop=demo.shops["tmall"], type="consultation",
+                                      channel="hotline", title=f"咨询{i}")
+    ticket = ticket_services.create_ticket(actor=demo.users["agent4"], shop=demo.shops["jd"], type="complaint",
+                                           channel="hotline", title="投诉")
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_services.hand_over(actor=demo.users["agent4"], ticket_id=ticket.pk,
+                                  department=demo.departments["物流部"], note="请核实")
+    agent = clients("agent").get("/").context["cards"]
+    assert {c.testid: c.value for c in agent}["card-my-tickets"] == 3
+    lead = {c.testid: c.value for c in clients("lead").get("/").context["cards"]}
+    assert lead["card-open-tickets"] == 3  # lead1's team only: agent4's ticket is 二班's
+    head = {c.testid: c.value for c in clients("head").get("/").context["cards"]}
+    assert head["card-open-tickets"] == 4

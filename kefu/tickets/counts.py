@@ -1,0 +1,47 @@
+"""Ticket numbers for the home page of each role (reads only, within scope; one query per figure)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from kefu.org.roles import Role
+from kefu.tickets.access import tickets_in_scope
+from kefu.tickets.choices import OPEN_STATUSES, Level, TaskStatus
+from kefu.tickets.models import Callback, Compensation, DepartmentTask, Ticket
+
+
+def my_counts(user) -> dict[str, int]:
+    """An agent's own desk: open tickets, those past or near their time limit, callbacks waiting."""
+    mine = Ticket.objects.filter(owner=user, status__in=OPEN_STATUSES).aggregate(
+        open=Count("id"), breached=Count("id", filter=Q(sla_state="breached")),
+        warning=Count("id", filter=Q(sla_state="warning")))
+    mine["callbacks"] = Callback.objects.filter(assigned_to=user, done_at__isnull=True).count()
+    return mine
+
+
+def department_task_count(user) -> dict[str, int]:
+    """Open tasks handed to the person's department, and how many are past due."""
+    if not user.department_id:
+        return {"open": 0, "overdue": 0}
+    return DepartmentTask.objects.filter(department_id=user.department_id, status=TaskStatus.OPEN).aggregate(
+        open=Count("id"), overdue=Count("id", filter=Q(due__lt=timezone.now())))
+
+
+def scope_counts(user) -> dict[str, int]:
+    """Leads and managers: the open tickets of their scope, breached, escalated to their level or above,
+    supervised, and compensations waiting for a role they hold. A lead counts their team's tickets and the
+    unassigned ones of their shops."""
+    tickets = tickets_in_scope(user)
+    if user.has_role(Role.LEAD) and not user.has_role(Role.HEAD, Role.DIRECTOR, Role.ADMIN):
+        tickets = tickets.filter(Q(owner__team_id=user.team_id) | Q(owner__isnull=True))
+    counts = tickets.filter(status__in=OPEN_STATUSES).aggregate(
+        open=Count("id"), breached=Count("id", filter=Q(sla_state="breached")),
+        queue=Count("id", filter=Q(owner__isnull=True)),
+        escalated=Count("id", filter=~Q(escalation_level=Level.AGENT)),
+        supervised=Count("id", filter=Q(supervised=True)))
+    roles = [r for r in (Role.LEAD, Role.HEAD, Role.DIRECTOR) if user.has_role(r)]
+    counts["approvals"] = Compensation.objects.filter(
+        status="pending", required_role__in=roles,
+        ticket__in=tickets.values("pk")).count() if roles else 0
+    return counts
