@@ -33,6 +33,7 @@ seed: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_demo_customers
 	$(PY) manage.py seed_demo_tickets
+	$(PY) manage.py seed_demo_knowledge
 
 serve:
 	bash scripts/serve-dev.sh $(HOST) $(PORT)

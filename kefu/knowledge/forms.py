@@ -59,3 +59,13 @@ class RejectForm(forms.Form):
 
 class RetireForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=300)
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    parent = forms.ChoiceField(label=_("Parent category"), required=False)
+    position = forms.IntegerField(label=_("Position"), required=False, min_value=0)
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = category_choices(categories, empty=_("(top level)"))

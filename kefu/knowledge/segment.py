@@ -27,6 +27,15 @@ QUERY_STOPWORDS = frozenset(
 )
 
 
+# Customer-service terms jieba's general dictionary splits badly ("7天无理由退货" → "天无"): added at
+# start-up so that a word is cut the same way in the query as in the stored text.
+DOMAIN_WORDS = (
+    "无理由", "七天无理由", "7天无理由", "无理由退货", "退货退款", "仅退款", "运费险", "价保", "保价", "补发",
+    "换货", "丢件", "催件", "拒收", "签收", "破损", "漏发", "错发", "退运费", "开发票", "电子发票", "会员等级",
+    "积分兑换", "优惠券", "售后", "返修", "以旧换新", "安抚", "投诉", "工单", "客服",
+)
+
+
 def tokenizer():
     """The shared jieba tokenizer, initialised once (thread-safe)."""
     global _tokenizer
@@ -40,6 +49,8 @@ def tokenizer():
                 cache_dir.mkdir(parents=True, exist_ok=True)
                 jieba.dt.tmp_dir = str(cache_dir)
                 jieba.dt.initialize()
+                for word in DOMAIN_WORDS:
+                    jieba.dt.add_word(word, freq=20_000)
                 _tokenizer = jieba.dt
     return _tokenizer
 
@@ -65,8 +76,11 @@ def words(text: str) -> list[str]:
 def query_words(q: str) -> list[str]:
     """The words a query must all match: segmented like the indexed text, function words dropped."""
     found = words(" ".join((q or "").split()))
-    kept = [w for w in found if w not in QUERY_STOPWORDS]
-    return kept or found
+    kept = [w for w in found if w not in QUERY_STOPWORDS] or found
+    # jieba's search mode yields "无理", "理由", "无理由", "无理由退货" for "无理由退货"; a text may be cut
+    # into other long words around the same short ones ("7天无理由" + "退货"), so a query asks for its
+    # shortest words only: a word made longer by another query word inside it is dropped.
+    return [w for w in kept if not any(o != w and len(o) > 1 and o in w for o in kept)]
 
 
 def split_keywords(keywords) -> list[str]:

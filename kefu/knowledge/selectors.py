@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import connection
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Value, When
 
 from kefu.knowledge import segment
 from kefu.knowledge.access import (
@@ -25,7 +24,10 @@ __all__ = [
 
 def for_list(qs: QuerySet[Article]) -> QuerySet[Article]:
     """What a result row shows, in a fixed number of queries whatever the row count."""
-    return qs.select_related("category", "current_version", "created_by")
+    open_version = ArticleVersion.objects.filter(
+        article=OuterRef("pk"), status__in=[ArticleVersion.Status.DRAFT, ArticleVersion.Status.PENDING])
+    return qs.select_related("category", "current_version", "created_by").annotate(
+        has_open_version=Exists(open_version))
 
 
 def category_with_children(user, category) -> list[int]:
@@ -48,19 +50,8 @@ def category_with_children(user, category) -> list[int]:
 
 
 def _match_words(qs: QuerySet[Article], words: list[str]) -> QuerySet[Article]:
-    """Every query word must be a whole word of ``search_text``.
-
-    PostgreSQL: full-text search with the "simple" configuration over the space-separated words
-    (served by the GIN index of migration 0002). SQLite: `` word `` within the padded text.
-    """
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
-        query = None
-        for word in words:
-            term = SearchQuery(word, config="simple", search_type="plain")
-            query = term if query is None else query & term
-        return qs.annotate(search_vector=SearchVector("search_text", config="simple")).filter(search_vector=query)
+    """Every query word must be a whole word of ``search_text`` (`` word `` within the padded,
+    space-separated words): the same plain LIKE on SQLite and PostgreSQL."""
     for word in words:
         qs = qs.filter(search_text__contains=f" {word} ")
     return qs
@@ -94,6 +85,22 @@ def search_articles(user, q: str = "", category=None, *, insertable: bool = Fals
         return for_list(qs).order_by("category__position", "category_id", "-use_count", "title", "id")
     qs = _match_words(qs, words)
     return for_list(qs.annotate(title_hits=_title_hits(words))).order_by("-title_hits", "-use_count", "title", "id")
+
+
+def article_for_page(user, article_id: int) -> Article:
+    """One article the caller may read, with what its page shows (NotFound otherwise)."""
+    article = for_list(visible_articles(user).filter(pk=article_id)).first()
+    if article is None:
+        return access_article(user, article_id)  # raises NotFound
+    return article
+
+
+def queue_row(user, article: Article, number: int) -> ArticleVersion | None:
+    """One version of ``article`` as the approval queue shows it (approvers only)."""
+    if not may_approve(user):
+        return None
+    return (ArticleVersion.objects.filter(article=article, number=number)
+            .select_related("article", "article__category", "article__current_version", "created_by").first())
 
 
 def article_versions(user, article: Article) -> list[ArticleVersion]:
