@@ -34,6 +34,7 @@ seed: migrate
 	$(PY) manage.py seed_demo_customers
 	$(PY) manage.py seed_demo_tickets
 	$(PY) manage.py seed_demo_knowledge
+	$(PY) manage.py seed_demo_announcements
 
 serve:
 	bash scripts/serve-dev.sh $(HOST) $(PORT)

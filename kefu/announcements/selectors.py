@@ -114,6 +114,16 @@ def unconfirmed_for(user, *, now: dt.datetime | None = None) -> QuerySet[Announc
             .exclude(Exists(confirmed)).order_by("published_at", "id"))
 
 
+def unconfirmed_summary(user, *, limit: int = 3) -> dict:
+    """For the banner: ``{"unconfirmed": [the oldest ``limit`` unconfirmed], "unconfirmed_count": n}``.
+    One query when there are at most ``limit``, else two."""
+    if not getattr(user, "is_authenticated", False):
+        return {"unconfirmed": [], "unconfirmed_count": 0}
+    first = list(unconfirmed_for(user).only("pk", "title", "published_at")[: limit + 1])
+    count = len(first) if len(first) <= limit else unconfirmed_for(user).count()
+    return {"unconfirmed": first[:limit], "unconfirmed_count": count}
+
+
 def must_confirm_before_shift(user, *, at: dt.datetime | None = None) -> bool:
     """R-TIC-10: ``True`` when ``user`` still has to confirm an announcement before taking a shift.
 

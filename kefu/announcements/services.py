@@ -10,19 +10,21 @@ import datetime as dt
 import logging
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kefu.announcements import selectors
 from kefu.announcements.models import Announcement, AnnouncementRead, Kind
+from kefu.announcements.settings_defs import REMINDER_HOURS
 from kefu.audit.services import Action, record, snapshot
 from kefu.core.concurrency import bump_version, check_version
 from kefu.core.errors import Errors, NotAllowed, NotFound
 from kefu.notifications.services import mark_read_about, notify
-from kefu.org.scope import TEAM, scope_for
+from kefu.org.scope import SELF, TEAM, scope_for
 from kefu.rules.selectors import get_rule
 
 logger = logging.getLogger(__name__)
@@ -31,7 +33,6 @@ NOTIFICATION_KIND = "announcement"
 TITLE_MAX = Announcement._meta.get_field("title").max_length
 BODY_MAX = 20_000
 PREVIEW = 200
-REMINDER_HOURS = "tickets.announcement_reminder_hours"
 
 
 def detail_url(announcement_id: int) -> str:
@@ -74,7 +75,7 @@ def _preview(body: str) -> str:
 
 @transaction.atomic
 def publish(*, actor, title: str, body: str, kind: str, teams=(), expires_at: dt.datetime | None = None,
-            requires_confirmation: bool = True) -> Announcement:
+            requires_confirmation: bool = True, email: bool = True) -> Announcement:
     """Publish an announcement now and notify its audience (in the app and by e-mail).
 
     Team leads publish to their own team only (no teams given: their team); department heads to teams of
@@ -106,8 +107,14 @@ def publish(*, actor, title: str, body: str, kind: str, teams=(), expires_at: dt
         team_ids = sorted(scope.team_ids)
         if not team_ids:
             errors.add("teams", _("You lead no team, so you have nobody to address."))
+    outside = set(team_ids) - scope.team_ids
+    if outside:
+        from kefu.org.models import Team
+
+        if Team.objects.filter(pk__in=outside).count() < len(outside):
+            errors.add("teams", _("Choose existing teams."))
     errors.raise_if_any(_("The announcement could not be published."))
-    if set(team_ids) - scope.team_ids:
+    if outside:
         raise NotAllowed(_("You may address only teams within your scope."), rule="R-TIC-10")
 
     announcement = Announcement.objects.create(
@@ -121,7 +128,7 @@ def publish(*, actor, title: str, body: str, kind: str, teams=(), expires_at: dt
     recipients = list(selectors.audience(announcement).exclude(pk=actor.pk).only("pk", "email", "language",
                                                                                   "is_active"))
     notify(recipients=recipients, kind=NOTIFICATION_KIND, title=title, body=_preview(body),
-           url=detail_url(announcement.pk), email=True)
+           url=detail_url(announcement.pk), email=email)
     return announcement
 
 
@@ -132,7 +139,7 @@ def confirm_read(*, actor, announcement_id: int) -> AnnouncementRead:
     announcement = selectors.visible_to(actor).filter(pk=announcement_id).first()
     if announcement is None:
         raise NotFound(_("No such announcement."))
-    read, _created = AnnouncementRead.objects.select_for_update().get_or_create(
+    read, _created = AnnouncementRead.objects.select_for_update(of=("self",)).get_or_create(
         announcement=announcement, person=actor)
     if read.confirmed_at is not None:
         return read
@@ -150,7 +157,7 @@ def withdraw(*, actor, announcement_id: int, version: int | None) -> Announcemen
     """Withdraw an announcement: it leaves everyone's list and stops blocking shifts. Its publisher, or a
     manager whose scope covers its whole audience, may withdraw it; ``version`` must be the one read."""
     visible = selectors.visible_to(actor, active_only=False).filter(pk=announcement_id)
-    announcement = Announcement.objects.select_for_update().filter(pk__in=visible.values("pk")).first()
+    announcement = Announcement.objects.select_for_update(of=("self",)).filter(pk__in=visible.values("pk")).first()
     if announcement is None:
         raise NotFound(_("No such announcement."))
     if not can_withdraw(actor, announcement):
@@ -177,7 +184,7 @@ def can_withdraw(actor, announcement: Announcement) -> bool:
     scope = scope_for(actor)
     team_ids = {t.pk for t in announcement.teams.all()}
     if not team_ids:  # everyone in the centre: a head, director or administrator
-        return scope.level != TEAM and scope.level != "self"
+        return scope.level not in (TEAM, SELF)
     return team_ids <= scope.team_ids
 
 
@@ -225,23 +232,22 @@ def _remind(announcement: Announcement, *, now: dt.datetime, cutoff: dt.datetime
          for pk in audience.exclude(Exists(have_row)).values_list("pk", flat=True)],
         ignore_conflicts=True)
     due = list(
-        AnnouncementRead.objects.select_for_update()
+        AnnouncementRead.objects.select_for_update(of=("self",))
         .filter(announcement=announcement, confirmed_at__isnull=True, person__in=audience)
         .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lte=cutoff))
         .values_list("pk", "person_id"))
     if not due:
         return 0
-    from django.db.models import F
-
     AnnouncementRead.objects.filter(pk__in=[pk for pk, _p in due]).update(reminded_at=now,
                                                                           reminders=F("reminders") + 1)
     notify(recipients=[person_id for _pk, person_id in due], kind=NOTIFICATION_KIND,
-           title=_LazyTitle(announcement.title), body=_preview(announcement.body),
+           title=_reminder_title(announcement.title), body=_preview(announcement.body),
            url=detail_url(announcement.pk))
     record(actor=None, action=Action.UPDATE, obj=announcement, after={"reminded": len(due)},
            note="R-TIC-10 reminder")
     return len(due)
 
 
-class _LazyTitle:
-    """Placeholder replaced below; see :func:`_reminder_title`."""
+def _reminder_title(title: str):
+    """The reminder's title, translated when :func:`notify` renders it for each recipient's language."""
+    return lazy(lambda: REMINDER_TITLE % {"title": title}, str)()

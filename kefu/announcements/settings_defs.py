@@ -11,6 +11,5 @@ register(
             rule_id="R-TIC-10", group="tickets",
             label=_("Remind people to confirm an announcement after (hours)"),
             help=_("People who have not confirmed an announcement this many hours after it was published are "
-                   "reminded, and again every this many hours until they confirm (reminders go out "
-                   "during the day).")),
+                   "reminded in the app, and again every this many hours until they confirm.")),
 )

@@ -127,37 +127,44 @@ def _message(notification: Notification, language: str) -> tuple[str, str]:
 
 
 def deliver_emails(jobs: list[tuple[int, str, str]]) -> int:
-    """Send one e-mail per (notification id, address, language) not sent yet, over one connection, and
-    mark each sent notification ``emailed_at``. Returns how many were sent. Never raises: a failure is
-    logged (without the message text) and the others still go out."""
+    """Send one e-mail per (notification id, address, language) not sent yet, over one connection.
+    Each notification is claimed (``emailed_at`` set) before its e-mail goes out, so a task that runs
+    twice, even at the same time, sends it once; a failed e-mail gives its claim back. Returns how many
+    were sent. Never raises: a failure is logged (without the message text) and the others still go out."""
     try:
         notifications = Notification.objects.in_bulk([pk for pk, _addr, _lang in jobs])
         connection = get_connection(fail_silently=False)
     except Exception:
         logger.exception("Could not prepare %s notification e-mail(s)", len(jobs))
         return 0
-    sent: list[int] = []
+    sent = 0
     for pk, address, language in jobs:
         notification = notifications.get(pk)
         if notification is None or notification.emailed_at is not None:
+            continue
+        try:
+            claimed = Notification.objects.filter(pk=pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
+        except Exception:
+            logger.exception("Could not claim notification %s for e-mail", pk)
+            continue
+        if not claimed:  # another run sent it meanwhile
             continue
         try:
             subject, text = _message(notification, language)
             send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [address], connection=connection)
         except Exception:  # a mail server problem must not stop the others nor reach the caller
             logger.exception("Could not e-mail notification %s", pk)
+            try:
+                Notification.objects.filter(pk=pk).update(emailed_at=None)
+            except Exception:
+                logger.exception("Could not release notification %s after a failed e-mail", pk)
             continue
-        sent.append(pk)
+        sent += 1
     try:
         connection.close()
     except Exception:
         logger.debug("Closing the mail connection failed", exc_info=True)
-    if sent:
-        try:
-            Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
-        except Exception:
-            logger.exception("Could not mark %s notification(s) as e-mailed", len(sent))
-    return len(sent)
+    return sent
 
 
 def mark_read(*, actor, ids: Iterable[int] | None = None) -> int:

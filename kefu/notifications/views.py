@@ -63,21 +63,26 @@ def open_notification(request, notification_id: int):
     if notification is None:
         raise Http404
     services.mark_read(actor=request.user, ids=[notification.pk])
-    if notification.url and url_has_allowed_host_and_scheme(
-            notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if is_local_path(notification.url):
         return redirect(notification.url)
     return redirect("notifications:list")
+
+
+def is_local_path(url: str) -> bool:
+    """Only a path of this site (``/tickets/1/``): never another host, scheme or protocol-relative URL."""
+    return bool(url) and url.startswith("/") and not url.startswith(("//", "/\\")) and \
+        url_has_allowed_host_and_scheme(url, allowed_hosts=set())
 
 
 @login_required
 @require_POST
 def mark_read(request):
-    """Mark the posted ``ids`` (none posted: all) of the caller's notifications read."""
-    try:
-        ids = [int(i) for i in request.POST.getlist("ids") if str(i).strip()]
-    except ValueError:
-        ids = []
-    count = services.mark_read(actor=request.user, ids=ids or None)
+    """Mark the posted ``ids`` of the caller's notifications read; no ``ids`` field at all: every one.
+    Ids that are not numbers or not the caller's are ignored."""
+    ids = None
+    if "ids" in request.POST:
+        ids = [int(i) for i in request.POST.getlist("ids") if str(i).strip().isdigit()]
+    count = services.mark_read(actor=request.user, ids=ids)
     if _is_htmx(request):
         response = render(request, "notifications/_menu.html",
                           {"notifications": selectors.recent(request.user, MENU_SIZE)})

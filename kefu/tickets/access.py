@@ -56,8 +56,21 @@ def access_task(user, task_id: int, *, for_update: bool = False) -> DepartmentTa
     if for_update:
         qs = qs.select_for_update(of=("self",))
     task = qs.filter(pk=task_id).first()
-    if task is None:
+    if task is None or not (task.department_id == user.department_id or can_see_ticket_of_task(user, task)):
         raise NotFound(_("No such task."))
-    if task.department_id != user.department_id and not is_manager(user):
-        raise NotAllowed(_("This task belongs to another department."))
+    if not can_work_on_task(user, task):
+        raise NotAllowed(_("This task belongs to another department: only its people complete or return it."))
     return task
+
+
+def can_see_ticket_of_task(user, task: DepartmentTask) -> bool:
+    return scope_for(user).can_see_shop(task.ticket.shop_id)
+
+
+def can_work_on_task(user, task: DepartmentTask) -> bool:
+    """R-TIC-3: the people of the department a task was handed to complete or return it (the centre
+    director and administrators may too); the ticket's owner only watches its progress."""
+    if task.department_id == user.department_id:
+        return True
+    return (user.is_superuser or user.has_role(Role.DIRECTOR, Role.ADMIN)) and \
+        scope_for(user).can_see_shop(task.ticket.shop_id)

@@ -48,6 +48,7 @@ class TicketOut(Schema):
     deadline: dt.datetime | None
     merged_into: str | None
     handling_seconds: int
+    tags: list[str]
     version: int
 
     @staticmethod
@@ -78,6 +79,9 @@ class TicketOut(Schema):
 
 
 class TicketIn(Schema):
+    """API.md: ``type``, ``channel``, ``title``, ``description``, ``shop``, ``customer_id``?, ``priority``,
+    ``severity``? (complaints); ``caller_phone`` finds the customer by number in any notation."""
+
     type: str
     channel: str
     title: str
@@ -138,11 +142,6 @@ def list_tickets(request, filters: Query[TicketFiltersIn]):
     return qs.order_by("-created_at", "-id") if order == "recent" else qs.order_by("resolution_due", "id")
 
 
-@router.get("/{ticket_id}", response={200: TicketOut, **ERRORS})
-def get_ticket(request, ticket_id: int):
-    return _full(access_ticket(request.user, ticket_id))
-
-
 class TransitionIn(Schema):
     to: str
     note: str = ""
@@ -194,24 +193,46 @@ class HandoverIn(Schema):
 class TaskOut(Schema):
     id: int
     ticket_id: int
+    ticket_number: str
+    ticket_owner: str | None
     department: str
     note: str
     due: dt.datetime
     status: str
     result: str
+    done_by: str | None
     done_at: dt.datetime | None
 
     @staticmethod
     def resolve_department(obj) -> str:
         return obj.department.name
 
+    @staticmethod
+    def resolve_ticket_number(obj) -> str:
+        return obj.ticket.number
+
+    @staticmethod
+    def resolve_ticket_owner(obj) -> str | None:
+        return obj.ticket.owner.username if obj.ticket.owner_id else None
+
+    @staticmethod
+    def resolve_done_by(obj) -> str | None:
+        return obj.done_by.username if obj.done_by_id else None
+
 
 @router.post("/{ticket_id}/handover", response={201: TaskOut, **ERRORS})
 def handover(request, ticket_id: int, payload: HandoverIn):
+    """R-TIC-3: a task for that department with its own due time; the ticket keeps its owner."""
     department = departments_of_centre(request.user).filter(name=payload.department).first()
     task = services.hand_over(actor=request.user, ticket_id=ticket_id, department=department, note=payload.note,
                               due=payload.due)
-    return HttpStatus(201, task)
+    return HttpStatus(201, selectors.task_detail(task.pk))
+
+
+@router.get("/{ticket_id}/tasks", response={200: list[TaskOut], **ERRORS})
+def ticket_tasks(request, ticket_id: int):
+    """The owner follows the progress of the work handed over (R-TIC-3)."""
+    return selectors.tasks_of(access_ticket(request.user, ticket_id))
 
 
 class TaskDoneIn(Schema):
@@ -227,7 +248,8 @@ def task_inbox(request, include_done: bool = False):
 
 @router.post("/tasks/{task_id}/complete", response={200: TaskOut, **ERRORS})
 def complete_task(request, task_id: int, payload: TaskDoneIn):
-    return services.complete_task(actor=request.user, task_id=task_id, **payload.dict())
+    task = services.complete_task(actor=request.user, task_id=task_id, **payload.dict())
+    return selectors.task_detail(task.pk)
 
 
 class EscalateIn(Schema):
@@ -282,6 +304,25 @@ class DecisionIn(Schema):
 @router.post("/compensations/{compensation_id}/decide", response={200: CompensationOut, **ERRORS})
 def decide_compensation(request, compensation_id: int, payload: DecisionIn):
     return services.decide_compensation(actor=request.user, compensation_id=compensation_id, **payload.dict())
+
+
+class LinkIn(Schema):
+    other: int
+
+
+@router.post("/{ticket_id}/link", response={200: TicketOut, **ERRORS})
+def link(request, ticket_id: int, payload: LinkIn):
+    services.link(actor=request.user, ticket_id=ticket_id, other_id=payload.other)
+    return _full(access_ticket(request.user, ticket_id))
+
+
+class HandlingTimeIn(Schema):
+    seconds: int
+
+
+@router.post("/{ticket_id}/handling-time", response={200: TicketOut, **ERRORS})
+def handling_time(request, ticket_id: int, payload: HandlingTimeIn):
+    return _full(services.add_handling_time(actor=request.user, ticket_id=ticket_id, seconds=payload.seconds))
 
 
 class CallbackIn(Schema):
@@ -351,3 +392,102 @@ class MergeIn(Schema):
 @router.post("/{ticket_id}/merge", response={200: TicketOut, **ERRORS})
 def merge(request, ticket_id: int, payload: MergeIn):
     return _full(services.merge(actor=request.user, ticket_id=ticket_id, into_id=payload.into))
+
+
+class EscalationOut(Schema):
+    from_level: str
+    to_level: str
+    skipped: list[str]
+    emergency: bool
+    automatic: bool
+    reason: str
+    by: str | None
+    at: dt.datetime
+
+    @staticmethod
+    def resolve_by(obj) -> str | None:
+        return obj.by.username if obj.by_id else None
+
+
+class RecoveryOut(Schema):
+    id: int
+    action: str
+    by: str | None
+    at: dt.datetime
+
+    @staticmethod
+    def resolve_by(obj) -> str | None:
+        return obj.by.username if obj.by_id else None
+
+
+class TicketDetailOut(TicketOut):
+    """One ticket with its handed-over tasks (the owner sees their progress, R-TIC-3), escalations
+    (R-TIC-6), compensations (R-TIC-7), callbacks (R-TIC-8) and linked tickets."""
+
+    tasks: list[TaskOut]
+    escalations: list[EscalationOut]
+    compensations: list[CompensationOut]
+    callbacks: list[CallbackOut]
+    recovery_actions: list[RecoveryOut]
+    related: list[str]
+
+    @staticmethod
+    def resolve_recovery_actions(obj) -> list:
+        return list(obj.recovery_actions.all())
+
+    @staticmethod
+    def resolve_tasks(obj) -> list:
+        return list(obj.tasks.all())
+
+    @staticmethod
+    def resolve_escalations(obj) -> list:
+        return sorted(obj.escalations.all(), key=lambda e: (e.at, e.pk))
+
+    @staticmethod
+    def resolve_compensations(obj) -> list:
+        return list(obj.compensations.all())
+
+    @staticmethod
+    def resolve_callbacks(obj) -> list:
+        return list(obj.callbacks.all())
+
+    @staticmethod
+    def resolve_related(obj) -> list[str]:
+        return sorted(t.number for t in obj.related.all())
+
+
+@router.get("/{ticket_id}", response={200: TicketDetailOut, **ERRORS})
+def get_ticket(request, ticket_id: int):
+    return _full(access_ticket(request.user, ticket_id))
+
+
+class TicketPatchIn(Schema):
+    """``version`` is required; the other fields are optional and only those sent change."""
+
+    version: int
+    title: str | None = None
+    description: str | None = None
+    priority: str | None = None
+    severity: str | None = None
+    root_cause: str | None = None
+    after_sales_kind: str | None = None
+    tags: list[str] | None = None
+
+
+@router.patch("/{ticket_id}", response={200: TicketDetailOut, **ERRORS})
+def update_ticket(request, ticket_id: int, payload: TicketPatchIn):
+    changes = payload.dict(exclude_unset=True)
+    version = changes.pop("version")
+    services.update_ticket(actor=request.user, ticket_id=ticket_id, version=version, **changes)
+    return _full(access_ticket(request.user, ticket_id))
+
+
+class RecoveryIn(Schema):
+    action: str
+
+
+@router.post("/{ticket_id}/recovery-actions", response={201: RecoveryOut, **ERRORS})
+def add_recovery_action(request, ticket_id: int, payload: RecoveryIn):
+    """服务补救 on a complaint (R-TIC-7)."""
+    return HttpStatus(201, services.add_recovery_action(actor=request.user, ticket_id=ticket_id,
+                                                        action=payload.action))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from kefu.audit.services import Action, record
 from kefu.org.selectors import users_with_role
@@ -18,15 +19,16 @@ from kefu.tickets.models import AgentAvailability, Ticket, TicketEvent
 def candidates(ticket: Ticket):
     """Agents on duty whose team serves the ticket's shop, with their open-ticket count."""
     cap_default = get_rule("tickets.max_open_per_agent", centre_id=ticket.shop.centre_id)
-    agents = (
+    agents = list(
         users_with_role("agent")
         .filter(team__shops=ticket.shop_id)
         .filter(pk__in=AgentAvailability.objects.filter(on_duty=True).values("person_id"))
         .distinct()
     )
-    availability = {a.person_id: a for a in AgentAvailability.objects.filter(person__in=agents)}
-    loads = dict(Ticket.objects.filter(owner__in=agents, status__in=OPEN_STATUSES)
-                 .values_list("owner_id").annotate(n=Count("id")))
+    ids = [a.pk for a in agents]
+    availability = {a.person_id: a for a in AgentAvailability.objects.filter(person_id__in=ids)}
+    loads = dict(Ticket.objects.filter(owner_id__in=ids, status__in=OPEN_STATUSES).exclude(pk=ticket.pk)
+                 .values_list("owner_id").annotate(n=Count("id")).values_list("owner_id", "n"))
     out = []
     for agent in agents:
         avail = availability.get(agent.pk)
@@ -67,7 +69,8 @@ def auto_assign(ticket: Ticket, *, now: dt.datetime):
            note=f"auto-assign:{mode}")
     from kefu.tickets.notify import notify_later
 
-    notify_later([agent], kind="ticket_assigned", ticket=ticket, title=f"{ticket.number}")
+    notify_later([agent], kind="ticket_assigned", ticket=ticket,
+                 title=_("Ticket %(number)s assigned to you") % {"number": ticket.number})
     return agent
 
 

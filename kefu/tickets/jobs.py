@@ -9,11 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.audit.services import Action, record
 from kefu.rules.selectors import get_rule
 from kefu.tickets import sla
 from kefu.tickets.choices import LADDER, OPEN_STATUSES, EventKind, Status
 from kefu.tickets.models import Ticket, TicketEvent
-from kefu.tickets.notify import notify_later, people_at_level
+from kefu.tickets.notify import notify_later, owner_or_leads, people_at_level
 
 
 def scan_sla(*, now: dt.datetime | None = None) -> dict[str, int]:
@@ -33,13 +34,18 @@ def scan_sla(*, now: dt.datetime | None = None) -> dict[str, int]:
             new_state = sla.state_at(ticket, now)
             if new_state == ticket.sla_state:
                 continue
+            before = ticket.sla_state
             ticket.sla_state = new_state
             ticket.save(update_fields=["sla_state"])
-            counts[new_state] += 1
+            counts[new_state] = counts.get(new_state, 0) + 1
             TicketEvent.objects.create(ticket=ticket, at=now, kind=EventKind.SLA, data={"state": new_state})
+            record(actor=None, action=Action.UPDATE, obj=ticket, before={"sla_state": before},
+                   after={"sla_state": new_state}, note="time limit scan")
             if new_state == sla.WARNING:
-                notify_later([ticket.owner], kind="sla_warning", ticket=ticket,
-                             title=_("Ticket %(number)s has used 80%% of its time limit") % {"number": ticket.number})
+                pct = get_rule("tickets.sla_warning_pct", centre_id=ticket.shop.centre_id)
+                notify_later(owner_or_leads(ticket), kind="sla_warning", ticket=ticket,
+                             title=_("Ticket %(number)s has used %(pct)s%% of its time limit")
+                             % {"number": ticket.number, "pct": pct})
             else:
                 notify_later([ticket.owner, *people_at_level(ticket, "lead")], kind="sla_breach", ticket=ticket,
                              email=True, title=_("Ticket %(number)s is past its time limit") % {"number": ticket.number})

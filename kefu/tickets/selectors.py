@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from kefu.tickets.access import tickets_in_scope
 from kefu.tickets.choices import OPEN_STATUSES, Level, Status, TaskStatus
-from kefu.tickets.models import Callback, Compensation, DepartmentTask, Ticket, TicketEvent
+from kefu.tickets.models import (
+    Callback,
+    Compensation,
+    DepartmentTask,
+    Escalation,
+    RecoveryAction,
+    Ticket,
+    TicketEvent,
+)
 
 
 def for_list(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
@@ -41,7 +49,11 @@ def list_tickets(user, filters: TicketFilters) -> QuerySet[Ticket]:
         cond = Q(number__iexact=q) | Q(title__contains=q) | Q(description__contains=q)
         digits = normalize_phone(q)
         if digits and len(digits) >= 7:
-            cond |= Q(caller_phone=digits)
+            # caller matching in any notation: the caller's number or one of the customer's numbers
+            from kefu.customers.models import CustomerPhone
+
+            cond |= Q(caller_phone=digits) | Q(
+                customer_id__in=CustomerPhone.objects.filter(number=digits).values("customer_id"))
         qs = qs.filter(cond)
     if filters.status:
         qs = qs.filter(status__in=filters.status.split(","))
@@ -79,24 +91,56 @@ def queue(user) -> QuerySet[Ticket]:
         "created_at", "id")
 
 
+def board_tickets(user) -> QuerySet[Ticket]:
+    """What a lead's board watches (R-ORG-2 "leads see their team"): the team's people's tickets and
+    the unassigned ones of the team's shops. Heads and directors: everything in their scope."""
+    from kefu.org.scope import TEAM, scope_for
+
+    qs = tickets_in_scope(user)
+    scope = scope_for(user)
+    if scope.level == TEAM:
+        qs = qs.filter(Q(owner__team_id__in=scope.team_ids) | Q(owner__isnull=True) | Q(owner_id=user.pk))
+    return qs
+
+
+def is_stuck(ticket: Ticket, *, hours: int, now: dt.datetime) -> bool:
+    """R-TIC-5: open, not waiting on the customer, and no action for ``hours`` or more."""
+    return (ticket.status in OPEN_STATUSES
+            and not (ticket.status == Status.WAITING and ticket.waiting_on == "customer")
+            and ticket.last_action_at <= now - dt.timedelta(hours=hours))
+
+
 def stuck(user, *, hours: int, now: dt.datetime | None = None) -> QuerySet[Ticket]:
-    """R-TIC-5: open tickets with no action for ``hours`` (waiting on the customer excluded)."""
+    """R-TIC-5: open tickets with no action for ``hours`` or more (waiting on the customer excluded),
+    of the caller's board (a lead: their team's and the unassigned ones)."""
     now = now or timezone.now()
     return for_list(
-        tickets_in_scope(user).filter(status__in=OPEN_STATUSES, last_action_at__lte=now - dt.timedelta(hours=hours))
+        board_tickets(user).filter(status__in=OPEN_STATUSES, last_action_at__lte=now - dt.timedelta(hours=hours))
         .exclude(status=Status.WAITING, waiting_on="customer")
-    ).order_by("last_action_at")
+    ).order_by("last_action_at", "id")
 
 
-def lead_board(user, *, stuck_hours: int) -> dict[str, list[Ticket]]:
-    base = tickets_in_scope(user).filter(status__in=OPEN_STATUSES)
+def lead_board(user, *, stuck_hours: int, now: dt.datetime | None = None) -> dict[str, list[Ticket]]:
+    base = board_tickets(user).filter(status__in=OPEN_STATUSES)
     return {
-        "stuck": list(stuck(user, hours=stuck_hours)[:50]),
+        "stuck": list(stuck(user, hours=stuck_hours, now=now)[:50]),
         "breaching": list(for_list(base.filter(sla_state__in=["warning", "breached"])).order_by("resolution_due")[:50]),
         "escalated": list(for_list(base.exclude(escalation_level=Level.AGENT)).order_by("-last_action_at")[:50]),
-        "supervised": list(for_list(tickets_in_scope(user).filter(supervised=True).exclude(
+        "supervised": list(for_list(board_tickets(user).filter(supervised=True).exclude(
             status=Status.CLOSED)).order_by("-last_action_at")[:50]),
     }
+
+
+def customer_tickets(user, customer_id: int) -> QuerySet[Ticket]:
+    """A customer's tickets as the customer knows them: a merged duplicate is not shown, only the
+    ticket it was merged into (R-TIC-3: the customer hears about one ticket, from its owner)."""
+    return for_list(tickets_in_scope(user).filter(customer_id=customer_id, merged_into__isnull=True)).order_by(
+        "-created_at", "-id")
+
+
+def public_timeline(ticket: Ticket) -> list[TicketEvent]:
+    """What the customer heard: the owner's replies (R-TIC-3)."""
+    return list(TicketEvent.objects.filter(ticket=ticket, public=True).select_related("actor").order_by("at", "id"))
 
 
 def timeline(ticket: Ticket) -> list[TicketEvent]:
@@ -105,10 +149,20 @@ def timeline(ticket: Ticket) -> list[TicketEvent]:
 
 def department_inbox(user, *, include_done: bool = False) -> QuerySet[DepartmentTask]:
     qs = DepartmentTask.objects.filter(department_id=user.department_id).select_related(
-        "ticket", "ticket__owner", "department", "created_by")
+        "ticket", "ticket__owner", "department", "created_by", "done_by")
     if not include_done:
         qs = qs.filter(status=TaskStatus.OPEN)
     return qs.order_by("due", "id")
+
+
+def task_detail(task_id: int) -> DepartmentTask:
+    return DepartmentTask.objects.select_related("ticket", "ticket__owner", "department", "done_by").get(pk=task_id)
+
+
+def tasks_of(ticket: Ticket) -> list[DepartmentTask]:
+    """The work handed over on a ticket and its progress (R-TIC-3), oldest first."""
+    return list(DepartmentTask.objects.filter(ticket=ticket)
+                .select_related("ticket", "ticket__owner", "department", "done_by").order_by("created_at", "id"))
 
 
 def callback_queue(user) -> QuerySet[Callback]:
@@ -123,9 +177,15 @@ def pending_compensations(user) -> QuerySet[Compensation]:
 
 def ticket_detail(ticket: Ticket) -> Ticket:
     return (Ticket.objects.select_related("owner", "shop", "customer", "created_by", "merged_into")
-            .prefetch_related(Prefetch("tasks", queryset=DepartmentTask.objects.select_related("department",
-                                                                                             "done_by")),
-                              "compensations", "callbacks", "escalations", "related")
+            .prefetch_related(Prefetch("tasks", queryset=DepartmentTask.objects.select_related(
+                                  "department", "done_by").order_by("created_at", "id")),
+                              Prefetch("compensations", queryset=Compensation.objects.select_related(
+                                  "requested_by").order_by("requested_at", "id")),
+                              Prefetch("callbacks", queryset=Callback.objects.order_by("created_at", "id")),
+                              Prefetch("escalations", queryset=Escalation.objects.select_related("by")),
+                              Prefetch("recovery_actions", queryset=RecoveryAction.objects.select_related(
+                                  "by").order_by("at", "id")),
+                              "related")
             .get(pk=ticket.pk))
 
 

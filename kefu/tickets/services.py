@@ -23,6 +23,7 @@ from kefu.tickets.access import access_task, access_ticket, can_act_on, is_manag
 from kefu.tickets.choices import (
     CALLBACK_TYPES,
     LADDER,
+    OPEN_STATUSES,
     AfterSalesKind,
     Channel,
     CompensationStatus,
@@ -40,6 +41,7 @@ from kefu.tickets.models import (
     Compensation,
     DepartmentTask,
     Escalation,
+    RecoveryAction,
     Ticket,
     TicketCounter,
     TicketEvent,
@@ -56,10 +58,15 @@ def _event(ticket: Ticket, *, actor, kind: str, body: str = "", public: bool = F
                                kind=kind, body=body, public=public, data=data or {})
 
 
-def _touch(ticket: Ticket, fields: list[str], now: dt.datetime) -> None:
-    ticket.last_action_at = now
+def _touch(ticket: Ticket, fields: list[str], now: dt.datetime, *, action: bool = True) -> None:
+    """Save ``fields`` and bump the version. ``action=False`` (automatic escalation by the system)
+    leaves ``last_action_at`` alone: only people's actions end a ticket's stuck period (R-TIC-5)."""
     ticket.version += 1
-    ticket.save(update_fields=[*fields, "last_action_at", "version"])
+    if action:
+        ticket.last_action_at = now
+        ticket.save(update_fields=[*fields, "last_action_at", "version"])
+    else:
+        ticket.save(update_fields=[*fields, "version"])
 
 
 def _next_number(now: dt.datetime) -> str:
@@ -73,6 +80,10 @@ def _next_number(now: dt.datetime) -> str:
 def _choice(errors: Errors, field: str, value, choices, *, required: bool = True) -> None:
     if (value in (None, "") and required) or (value not in (None, "") and value not in choices.values):
         errors.add(field, _("Choose one of: %(expected)s.") % {"expected": ", ".join(choices.values)})
+
+
+# the roles whose holders take contacts themselves (R-TIC-3); others' tickets go to assignment
+FIRST_CONTACT_ROLES = (Role.AGENT, Role.LEAD, Role.HEAD, Role.DIRECTOR)
 
 
 # -- create ---------------------------------------------------------------------------------------
@@ -129,14 +140,22 @@ def create_ticket(
         else:
             if customer.shop_id != shop.pk:
                 errors.add("customer_id", _("The customer belongs to another shop."))
+    if owner is not None and owner.pk != actor.pk:
+        # giving a new ticket to someone else is assigning it: a lead (their team) or a manager
+        if not ((is_manager(actor) or actor.has_role(Role.LEAD)) and scope.can_act_on_person(owner)):
+            errors.add("owner", _("Only team leads and managers give a new ticket to someone else (their own "
+                                  "people)."))
+        elif not scope_for(owner).can_see_shop(shop.pk):
+            errors.add("owner", _("%(person)s does not serve this shop.") % {"person": owner})
     phone = normalize_phone(caller_phone)
     if customer is None and phone:
         customer = find_by_phone(actor, shop_id=shop.pk, phone=phone)
     errors.raise_if_any(_("The ticket could not be created."))
 
     now = _now()
-    person_channel = channel not in {Channel.API, Channel.WEB}
-    if owner is None and person_channel and actor.has_role(Role.AGENT, Role.LEAD):
+    # R-TIC-3 首问负责制: the person who takes the contact owns it, whatever the channel it came in by;
+    # an integration account (no service role) leaves it to automatic assignment or the shop's queue.
+    if owner is None and not assign_automatically and actor.has_role(*FIRST_CONTACT_ROLES):
         owner = actor
     ticket = Ticket(
         number=_next_number(now), shop=shop, customer=customer, caller_phone=phone, type=type,
@@ -150,13 +169,6 @@ def create_ticket(
     _event(ticket, actor=actor, kind=EventKind.CREATED, body=description or "", at=now)
     record(actor=actor, action=Action.CREATE, obj=ticket,
            after=snapshot(ticket, ["number", "shop", "customer", "type", "channel", "priority", "owner"]))
-    if type == TicketType.COMPLAINT and customer is not None:
-        from kefu.customers.services import count_complaint
-
-        count_complaint(customer_id=customer.pk, opened=True)
-        if customer.value_tier == "vip" and get_rule("tickets.escalate_vip_complaint", centre_id=shop.centre_id):
-            _escalate(ticket, actor=None, to_level=Level.LEAD, reason=_("Complaint from a VIP customer."),
-                      emergency=False, automatic=True, now=now)
     if owner is None and (assign_automatically is None or assign_automatically):
         from kefu.tickets.assignment import auto_assign
 
@@ -164,7 +176,108 @@ def create_ticket(
     elif owner is not None and owner.pk != actor.pk:
         notify_later([owner], kind="ticket_assigned", ticket=ticket,
                      title=_("Ticket %(number)s assigned to you") % {"number": ticket.number})
+    if type == TicketType.COMPLAINT and customer is not None:
+        from kefu.customers.services import count_complaint
+
+        count_complaint(customer_id=customer.pk, opened=True)
+        # R-TIC-6: a VIP customer's complaint goes to the team lead at once (after assignment, so that
+        # the owner's lead is the one told)
+        if customer.value_tier == "vip" and get_rule("tickets.escalate_vip_complaint", centre_id=shop.centre_id):
+            _escalate(ticket, actor=None, to_level=Level.LEAD, reason=_("Complaint from a VIP customer."),
+                      emergency=False, automatic=True, now=now)
     return ticket
+
+
+# -- editing (R-ERR: the version read is checked) ------------------------------------------------------
+
+EDITABLE = ("title", "description", "priority", "severity", "root_cause", "tags", "after_sales_kind")
+
+
+@transaction.atomic
+def update_ticket(*, actor, ticket_id: int, version: int | None, **changes) -> Ticket:
+    """Edit the ticket's description fields: title, description, priority (the time limits are counted
+    again from the creation), the complaint's severity and root-cause category (R-TIC-7), tags, the
+    after-sales kind. Unknown fields are refused by name."""
+    ticket = access_ticket(actor, ticket_id, act=True, for_update=True)
+    check_version(ticket, version)
+    errors = Errors()
+    for name in sorted(set(changes) - set(EDITABLE)):
+        errors.add(name, _("This field cannot be changed here."))
+    data = {k: v for k, v in changes.items() if k in EDITABLE}
+    if "title" in data:
+        data["title"] = (data["title"] or "").strip()
+        if not data["title"]:
+            errors.add("title", _("A title is required."))
+        elif len(data["title"]) > 200:
+            errors.add("title", _("At most %(n)s characters.") % {"n": 200})
+    if "description" in data:
+        data["description"] = data["description"] or ""
+    if "priority" in data:
+        _choice(errors, "priority", data["priority"], Priority)
+    if "severity" in data:
+        if ticket.type != TicketType.COMPLAINT:
+            errors.add("severity", _("Only complaints have a severity."))
+        else:
+            _choice(errors, "severity", data["severity"], Severity)
+    if "root_cause" in data:
+        data["root_cause"] = (data["root_cause"] or "").strip()
+        if ticket.type != TicketType.COMPLAINT and data["root_cause"]:
+            errors.add("root_cause", _("Only complaints have a root cause."))
+        elif len(data["root_cause"]) > 50:
+            errors.add("root_cause", _("At most %(n)s characters.") % {"n": 50})
+    if "after_sales_kind" in data:
+        data["after_sales_kind"] = data["after_sales_kind"] or ""
+        if data["after_sales_kind"] and ticket.type != TicketType.AFTER_SALES:
+            errors.add("after_sales_kind", _("Only after-sales tickets have an after-sales kind."))
+        else:
+            _choice(errors, "after_sales_kind", data["after_sales_kind"], AfterSalesKind, required=False)
+    if "tags" in data:
+        tags = data["tags"] or []
+        if not isinstance(tags, list) or not all(isinstance(t, str) and 0 < len(t.strip()) <= 30 for t in tags):
+            errors.add("tags", _("Tags are short words (at most 30 characters each)."))
+        else:
+            data["tags"] = list(dict.fromkeys(t.strip() for t in tags))
+    errors.raise_if_any(_("The ticket was not changed."))
+    changed = {k: v for k, v in data.items() if getattr(ticket, k) != v}
+    if not changed:
+        return ticket
+    before = {k: getattr(ticket, k) for k in changed}
+    for key, value in changed.items():
+        setattr(ticket, key, value)
+    fields = list(changed)
+    now = _now()
+    if "priority" in changed:
+        sla.set_due_times(ticket, centre_id=ticket.shop.centre_id)
+        if ticket.paused_at is None:
+            ticket.sla_state = sla.state_at(ticket, now)
+        fields += ["sla_calendar", "first_response_due", "first_response_warn_at", "resolution_due",
+                   "resolution_warn_at", "sla_state"]
+    _touch(ticket, fields, now)
+    _event(ticket, actor=actor, kind=EventKind.NOTE, data={"changed": sorted(changed)},
+           body=_("Changed: %(fields)s") % {"fields": ", ".join(sorted(changed))}, at=now)
+    record(actor=actor, action=Action.UPDATE, obj=ticket, before=before, after=changed)
+    return ticket
+
+
+@transaction.atomic
+def add_recovery_action(*, actor, ticket_id: int, action: str) -> RecoveryAction:
+    """服务补救 (R-TIC-7): what was done to win the complaining customer back."""
+    ticket = access_ticket(actor, ticket_id, act=True, for_update=True)
+    errors = Errors()
+    text = (action or "").strip()
+    if ticket.type != TicketType.COMPLAINT:
+        errors.add("action", _("Service recovery is recorded on complaints."))
+    elif not text:
+        errors.add("action", _("Say what was done."))
+    elif len(text) > 200:
+        errors.add("action", _("At most %(n)s characters.") % {"n": 200})
+    errors.raise_if_any(_("The service recovery was not recorded."))
+    now = _now()
+    item = RecoveryAction.objects.create(ticket=ticket, action=text, by=actor, at=now)
+    _touch(ticket, [], now)
+    _event(ticket, actor=actor, kind=EventKind.NOTE, body=text, data={"recovery": item.pk}, at=now)
+    record(actor=actor, action=Action.CREATE, obj=item, after={"ticket": ticket.pk, "action": text})
+    return item
 
 
 # -- status ---------------------------------------------------------------------------------------
@@ -253,6 +366,13 @@ def _create_callback(ticket: Ticket, *, now: dt.datetime) -> Callback:
     from kefu.bizcalendar.selectors import add_business_time
 
     due = add_business_time(now, dt.timedelta(hours=hours), schedule)
+    pending = ticket.callbacks.filter(done_at__isnull=True).order_by("id").first()
+    if pending is not None:
+        # resolved again after a reopen whose callback was never made: the one callback task is due anew
+        pending.due = due
+        pending.assigned_to = ticket.owner
+        pending.save(update_fields=["due", "assigned_to"])
+        return pending
     return Callback.objects.create(ticket=ticket, due=due, assigned_to=ticket.owner, created_at=now)
 
 
@@ -273,16 +393,25 @@ def add_message(*, actor, ticket_id: int, body: str, public: bool) -> TicketEven
                             rule="R-TIC-3")
     now = _now()
     fields: list[str] = []
-    if public and ticket.status == Status.NEW:
+    started = public and ticket.status == Status.NEW
+    if started:
         ticket.status = Status.IN_PROGRESS
         fields.append("status")
     if public and ticket.first_responded_at is None:
         ticket.first_responded_at = now
         fields.append("first_responded_at")
+    if fields:
+        ticket.sla_state = sla.state_at(ticket, now)
+        fields.append("sla_state")
     _touch(ticket, fields, now)
     event = TicketEvent.objects.create(ticket=ticket, at=now, actor=actor, public=public,
                                        kind=EventKind.REPLY if public else EventKind.NOTE, body=body.strip())
     record(actor=actor, action=Action.CREATE, obj=ticket, note="reply" if public else "note")
+    if started:  # R-TIC-2: the first reply starts the work, and the transition is recorded
+        _event(ticket, actor=actor, kind=EventKind.TRANSITION, data={"from": Status.NEW, "to": Status.IN_PROGRESS},
+               at=now)
+        record(actor=actor, action=Action.TRANSITION, obj=ticket, before={"status": Status.NEW},
+               after={"status": Status.IN_PROGRESS}, note="first reply")
     return event
 
 
@@ -299,6 +428,8 @@ def hand_over(*, actor, ticket_id: int, department, note: str, due: dt.datetime 
     if not (note or "").strip():
         errors.add("note", _("Say what the department should do."))
     now = _now()
+    if due is not None and timezone.is_naive(due):
+        due = timezone.make_aware(due)  # a time without offset is in the organisation's zone
     if due is not None and due <= now:
         errors.add("due", _("The due time must be in the future."))
     if ticket.status in {Status.RESOLVED, Status.CALLBACK_DONE, Status.CLOSED}:
@@ -312,25 +443,40 @@ def hand_over(*, actor, ticket_id: int, department, note: str, due: dt.datetime 
     task = DepartmentTask.objects.create(ticket=ticket, department=department, note=note.strip(), due=due,
                                          created_by=actor, created_at=now)
     fields = []
+    status_before = ticket.status
     if ticket.status in {Status.NEW, Status.IN_PROGRESS}:
         if ticket.first_responded_at is None:
             ticket.first_responded_at = now
             fields.append("first_responded_at")
         ticket.status = Status.WAITING
         ticket.waiting_on = WaitingOn.DEPARTMENT
-        fields += ["status", "waiting_on"]
+        ticket.sla_state = sla.state_at(ticket, now)
+        fields += ["status", "waiting_on", "sla_state"]
     _touch(ticket, fields, now)
     _event(ticket, actor=actor, kind=EventKind.HANDOVER, body=note.strip(),
-           data={"task": task.pk, "department": department.name, "due": due.isoformat()}, at=now)
+           data={"task": task.pk, "department": department.name, "due": due.isoformat(),
+                 "from": status_before, "to": ticket.status}, at=now)
     record(actor=actor, action=Action.CREATE, obj=task,
            after={"ticket": ticket.pk, "department": department.pk, "due": due})
+    if status_before != ticket.status:  # R-TIC-2: every transition recorded
+        record(actor=actor, action=Action.TRANSITION, obj=ticket, before={"status": status_before},
+               after={"status": ticket.status, "waiting_on": ticket.waiting_on}, note="handover")
     from kefu.org.selectors import department_members
 
     notify_later(list(department_members(department.pk)), kind="handover_task", ticket=ticket,
                  title=_("%(department)s: task for ticket %(number)s") % {"department": department.name,
                                                                           "number": ticket.number},
-                 url=f"/tickets/tasks/#task-{task.pk}")
+                 url=_tasks_url(task))
     return task
+
+
+def _tasks_url(task: DepartmentTask) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return f"{reverse('tickets:tasks')}#task-{task.pk}"
+    except NoReverseMatch:
+        return f"/tickets/tasks/#task-{task.pk}"
 
 
 @transaction.atomic
@@ -353,6 +499,7 @@ def complete_task(*, actor, task_id: int, result: str, returned: bool = False) -
     task.save(update_fields=["status", "result", "done_by", "done_at", "version"])
     ticket = Ticket.objects.select_for_update(of=("self",)).select_related("shop").get(pk=task.ticket_id)
     fields: list[str] = []
+    status_before = ticket.status
     still_open = DepartmentTask.objects.filter(ticket=ticket, status=TaskStatus.OPEN).exists()
     if not still_open and ticket.status == Status.WAITING and ticket.waiting_on == WaitingOn.DEPARTMENT:
         ticket.status = Status.IN_PROGRESS
@@ -363,10 +510,15 @@ def complete_task(*, actor, task_id: int, result: str, returned: bool = False) -
            data={"task": task.pk, "status": task.status, "department": task.department.name}, at=now)
     record(actor=actor, action=Action.UPDATE, obj=task, before={"status": TaskStatus.OPEN},
            after={"status": task.status, "result": task.result})
+    if status_before != ticket.status:
+        record(actor=actor, action=Action.TRANSITION, obj=ticket, before={"status": status_before},
+               after={"status": ticket.status}, note="task finished")
     if ticket.owner_id:
+        # R-TIC-3: the owner follows the task's progress and speaks to the customer
+        title = (_("%(department)s returned its task on %(number)s") if returned
+                 else _("%(department)s finished its task on %(number)s"))
         notify_later([ticket.owner], kind="handover_task", ticket=ticket,
-                     title=_("%(department)s finished its task on %(number)s") % {
-                         "department": task.department.name, "number": ticket.number})
+                     title=title % {"department": task.department.name, "number": ticket.number})
     return task
 
 
@@ -383,8 +535,7 @@ def _escalate(ticket: Ticket, *, actor, to_level: str, reason: str, emergency: b
                                     by=actor if getattr(actor, "pk", None) else None, at=now)
     before = ticket.escalation_level
     ticket.escalation_level = to_level
-    if ticket.pk:
-        _touch(ticket, ["escalation_level"], now)
+    _touch(ticket, ["escalation_level"], now, action=not automatic)
     _event(ticket, actor=actor, kind=EventKind.ESCALATION, body=reason,
            data={"from": before, "to": to_level, "skipped": skipped, "emergency": emergency,
                  "automatic": automatic}, at=now)
@@ -407,17 +558,19 @@ def escalate(*, actor, ticket_id: int, reason: str, emergency: bool = False, to_
     """R-TIC-6: one level up at a time; ``to_level`` further up only in an emergency (the skip is
     recorded and the skipped levels are notified)."""
     ticket = access_ticket(actor, ticket_id, for_update=True)
-    if not (can_act_on(actor, ticket) or actor.has_role(Role.LEAD)):
-        raise NotAllowed(_("You may not escalate this ticket."))
+    if not can_act_on(actor, ticket):
+        raise NotAllowed(_("Only the ticket's owner, their team lead and the department's managers may "
+                           "escalate it."))
     errors = Errors()
     if not (reason or "").strip():
         errors.add("reason", _("Give the reason for escalating."))
-    current = LADDER.index(ticket.escalation_level)
-    if current == len(LADDER) - 1:
-        errors.add("to_level", _("The ticket is already at the centre director."))
-    if to_level is not None and to_level not in Level.values:
+    if to_level not in (None, "") and to_level not in Level.values[1:]:
         errors.add("to_level", _("Choose one of: %(expected)s.") % {"expected": ", ".join(Level.values[1:])})
     errors.raise_if_any(_("The ticket was not escalated."))
+    to_level = to_level or None
+    current = LADDER.index(ticket.escalation_level)
+    if current == len(LADDER) - 1:
+        raise RuleViolation(_("The ticket is already at the centre director, the last level."), rule="R-TIC-6")
     target = LADDER[current + 1] if to_level is None else Level(to_level)
     if LADDER.index(target) <= current:
         raise RuleViolation(_("The ticket is already at that level or above."), rule="R-TIC-6")
@@ -455,20 +608,34 @@ def _within(limit: Decimal | None, amount: Decimal) -> bool:
     return limit is None or amount <= limit
 
 
+MONEY_MAX = Decimal("9999999999.99")
+
+
+def _money(errors: Errors, amount) -> Decimal:
+    """A positive amount in yuan with at most two decimals (R-I18N: CNY with two decimals)."""
+    try:
+        value = Decimal(str(amount).strip())
+        if not value.is_finite():
+            raise InvalidOperation
+    except (InvalidOperation, ValueError, TypeError):
+        errors.add("amount", _("Enter an amount in yuan, e.g. 50.00."))
+        return Decimal("0")
+    if value != value.quantize(Decimal("0.01")):
+        errors.add("amount", _("At most two decimals (fen)."))
+    elif value <= 0:
+        errors.add("amount", _("The amount must be more than zero."))
+    elif value > MONEY_MAX:
+        errors.add("amount", _("The amount is too large."))
+    return value.quantize(Decimal("0.01")) if value.is_finite() else Decimal("0")
+
+
 @transaction.atomic
 def request_compensation(*, actor, ticket_id: int, amount, reason: str) -> Compensation:
     """Approved at once within the caller's authority; otherwise pending, naming the role that must
     approve (the lowest whose limit covers the amount)."""
     ticket = access_ticket(actor, ticket_id, act=True, for_update=True)
     errors = Errors()
-    try:
-        value = Decimal(str(amount)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        errors.add("amount", _("Enter an amount in yuan, e.g. 50.00."))
-        value = Decimal("0")
-    else:
-        if value <= 0:
-            errors.add("amount", _("The amount must be more than zero."))
+    value = _money(errors, amount)
     if not (reason or "").strip():
         errors.add("reason", _("Give the reason for the compensation."))
     errors.raise_if_any(_("The compensation was not recorded."))
@@ -503,10 +670,14 @@ def decide_compensation(*, actor, compensation_id: int, approve: bool, note: str
 
     if comp is None or not scope_for(actor).can_see_shop(comp.ticket.shop_id):
         raise NotFound(_("No such compensation."))
+    if not _within(authority_limit(actor, comp.ticket.shop.centre_id), comp.amount):
+        raise NotAllowed(_("¥%(amount)s is above your authority: it needs the approval of a %(role)s.")
+                         % {"amount": comp.amount, "role": Role(comp.required_role).label
+                            if comp.required_role in Role.values else comp.required_role})
+    if not can_act_on(actor, comp.ticket):
+        raise NotAllowed(_("Only the owner's team lead and the department's managers decide on this ticket."))
     if comp.status != CompensationStatus.PENDING:
         raise RuleViolation(_("This compensation was already decided."), rule="R-TIC-7")
-    if not _within(authority_limit(actor, comp.ticket.shop.centre_id), comp.amount):
-        raise NotAllowed(_("¥%(amount)s is above your authority.") % {"amount": comp.amount})
     now = _now()
     comp.status = CompensationStatus.APPROVED if approve else CompensationStatus.REJECTED
     comp.decided_by = actor
@@ -532,7 +703,7 @@ def record_callback(*, actor, ticket_id: int, satisfaction: int, solved: bool, n
     the ticket reopens (in progress)."""
     ticket = access_ticket(actor, ticket_id, act=True, for_update=True)
     errors = Errors()
-    if not isinstance(satisfaction, int) or not 1 <= satisfaction <= 5:
+    if isinstance(satisfaction, bool) or not isinstance(satisfaction, int) or not 1 <= satisfaction <= 5:
         errors.add("satisfaction", _("Choose a satisfaction from 1 to 5."))
     callback = ticket.callbacks.filter(done_at__isnull=True).order_by("id").first()
     if ticket.status != Status.RESOLVED or callback is None:
@@ -544,7 +715,7 @@ def record_callback(*, actor, ticket_id: int, satisfaction: int, solved: bool, n
     callback.done_by = actor
     callback.satisfaction = satisfaction
     callback.solved = bool(solved)
-    callback.note = note or ""
+    callback.note = (note or "").strip()
     callback.save(update_fields=["done_at", "done_by", "satisfaction", "solved", "note"])
     _event(ticket, actor=actor, kind=EventKind.CALLBACK, body=note or "",
            data={"satisfaction": satisfaction, "solved": bool(solved)}, at=now)
@@ -630,21 +801,42 @@ def merge(*, actor, ticket_id: int, into_id: int) -> Ticket:
     errors = Errors()
     if duplicate.pk == survivor.pk:
         errors.add("into", _("A ticket cannot be merged into itself."))
+    if duplicate.merged_into_id:
+        errors.add("ticket", _("This ticket was already merged."))
     if survivor.merged_into_id:
         errors.add("into", _("That ticket was itself merged; merge into %(number)s.") % {
             "number": survivor.merged_into.number})
+    elif survivor.status == Status.CLOSED and duplicate.pk != survivor.pk:
+        errors.add("into", _("That ticket is closed; reopen it first or merge the other way."))
+    if duplicate.shop_id != survivor.shop_id:
+        errors.add("into", _("The tickets belong to different shops."))
     if duplicate.customer_id and survivor.customer_id and duplicate.customer_id != survivor.customer_id:
         errors.add("into", _("The tickets belong to different customers."))
     errors.raise_if_any(_("The tickets were not merged."))
     now = _now()
+    before = duplicate.status
     duplicate.merged_into = survivor
     duplicate.status = Status.CLOSED
+    duplicate.waiting_on = ""
+    duplicate.paused_at = None
     duplicate.closed_at = now
-    _touch(duplicate, ["merged_into", "status", "closed_at"], now)
-    _event(duplicate, actor=actor, kind=EventKind.MERGE, data={"into": survivor.number}, at=now)
+    _touch(duplicate, ["merged_into", "status", "waiting_on", "paused_at", "closed_at"], now)
+    _event(duplicate, actor=actor, kind=EventKind.MERGE, data={"into": survivor.number, "from": before}, at=now)
     _event(survivor, actor=actor, kind=EventKind.MERGE, data={"merged": duplicate.number}, at=now)
-    _touch(survivor, [], now)
-    record(actor=actor, action=Action.UPDATE, obj=duplicate, after={"merged_into": survivor.pk})
+    if survivor.customer_id is None and duplicate.customer_id:
+        survivor.customer_id = duplicate.customer_id
+        _touch(survivor, ["customer"], now)
+    else:
+        _touch(survivor, [], now)
+    # the duplicate's open work follows the survivor: department tasks and a pending callback
+    DepartmentTask.objects.filter(ticket=duplicate, status=TaskStatus.OPEN).update(ticket=survivor)
+    Callback.objects.filter(ticket=duplicate, done_at__isnull=True).delete()
+    if before in OPEN_STATUSES and duplicate.type == TicketType.COMPLAINT and duplicate.customer_id:
+        from kefu.customers.services import count_complaint
+
+        count_complaint(customer_id=duplicate.customer_id, opened=False)
+    record(actor=actor, action=Action.UPDATE, obj=duplicate, before={"status": before, "merged_into": None},
+           after={"status": Status.CLOSED, "merged_into": survivor.pk}, note="merge")
     return survivor
 
 
@@ -652,9 +844,19 @@ def merge(*, actor, ticket_id: int, into_id: int) -> Ticket:
 def link(*, actor, ticket_id: int, other_id: int) -> None:
     ticket = access_ticket(actor, ticket_id, act=True, for_update=True)
     other = access_ticket(actor, other_id)
+    if other.pk == ticket.pk:
+        errors = Errors()
+        errors.add("other", _("A ticket cannot be linked to itself."))
+        errors.raise_if_any(_("The tickets were not linked."))
+    if ticket.related.filter(pk=other.pk).exists():
+        return
+    now = _now()
     ticket.related.add(other)
-    _event(ticket, actor=actor, kind=EventKind.NOTE, body=_("Linked to %(number)s") % {"number": other.number})
-    record(actor=actor, action=Action.UPDATE, obj=ticket, after={"related": other.pk})
+    _event(ticket, actor=actor, kind=EventKind.NOTE, body=_("Linked to %(number)s") % {"number": other.number},
+           data={"linked": other.number}, at=now)
+    _event(other, actor=actor, kind=EventKind.NOTE, body=_("Linked to %(number)s") % {"number": ticket.number},
+           data={"linked": ticket.number}, at=now)
+    record(actor=actor, action=Action.UPDATE, obj=ticket, after={"related": other.pk}, note="link")
 
 
 @transaction.atomic
@@ -662,11 +864,21 @@ def add_handling_time(*, actor, ticket_id: int, seconds: int) -> Ticket:
     """Handling time for AHT: the page adds the time the owner had the ticket open; editable by the
     owner and leads (a correction may be negative but the total never drops below zero)."""
     ticket = access_ticket(actor, ticket_id, act=True, for_update=True)
-    if abs(seconds) > 12 * 3600:
-        errors = Errors()
+    errors = Errors()
+    if isinstance(seconds, bool) or not isinstance(seconds, int):
+        errors.add("seconds", _("Enter a whole number of seconds."))
+    elif seconds == 0:
+        errors.add("seconds", _("Enter a time other than zero."))
+    elif abs(seconds) > HANDLING_STEP_MAX:
         errors.add("seconds", _("At most 12 hours at a time."))
-        errors.raise_if_any(_("The handling time was not changed."))
-    ticket.handling_seconds = max(0, ticket.handling_seconds + int(seconds))
+    errors.raise_if_any(_("The handling time was not changed."))
+    before = ticket.handling_seconds
+    ticket.handling_seconds = max(0, before + seconds)
     ticket.version += 1
     ticket.save(update_fields=["handling_seconds", "version"])
+    record(actor=actor, action=Action.UPDATE, obj=ticket, before={"handling_seconds": before},
+           after={"handling_seconds": ticket.handling_seconds}, note="handling time")
     return ticket
+
+
+HANDLING_STEP_MAX = 12 * 3600

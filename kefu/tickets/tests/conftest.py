@@ -23,3 +23,50 @@ def department_user(demo):
 
     return create_person(actor=None, username="wuliu1", password="x-2026-long", display_name="物流小王",
                          department=demo.departments["物流部"], roles=["agent"])
+
+
+@pytest.fixture
+def set_rules(demo):
+    """``set_rules(tickets__assignment_mode="round_robin")`` through the settings service."""
+    from kefu.rules.selectors import clear_cache, rule_row
+    from kefu.rules.services import set_rule
+
+    def set_(**values):
+        for key, v in values.items():
+            key = key.replace("__", ".")
+            set_rule(actor=demo.users["admin"], key=key, value=v, version=rule_row(key).version)
+        clear_cache()
+
+    yield set_
+    clear_cache()
+
+
+@pytest.fixture
+def make_customer(demo):
+    """``make_customer(phones=["13800138000"], tier="vip")`` in tmall, owned by agent1."""
+    from kefu.customers.models import Customer
+    from kefu.customers.services import create_customer
+
+    def make(name: str = "王女士", *, phones=None, shop: str = "tmall", tier: str | None = None, actor="agent1"):
+        customer = create_customer(actor=demo.users[actor], shop=demo.shops[shop], name=name,
+                                   phones=list(phones or []), need_status="target")
+        if tier:
+            Customer.objects.filter(pk=customer.pk).update(value_tier=tier)
+            customer.refresh_from_db()
+        return customer
+
+    return make
+
+
+@pytest.fixture
+def notified():
+    """``notified("escalation")`` → the usernames that got a notification of that kind (a set)."""
+    from kefu.notifications.models import Notification
+
+    def names(kind: str, ticket=None) -> set[str]:
+        qs = Notification.objects.filter(kind=kind)
+        if ticket is not None:
+            qs = qs.filter(url__contains=f"/{ticket.pk}/")
+        return set(qs.values_list("recipient__username", flat=True))
+
+    return names

@@ -1,0 +1,199 @@
+"""Ticket attachments (R-TIC-1): files stored under ``DATA_DIR/attachments`` (never under MEDIA or
+static), with a size limit (rule ``tickets.attachment_max_mb``), an allow-list of file types checked
+by extension, declared content type and the first bytes, and a sanitized display name. Files are
+served only after :func:`open_attachment` checked the ticket's scope; uploads and downloads are
+recorded in the audit trail (R-AUD)."""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import unicodedata
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kefu.audit.services import Action, record
+from kefu.core.errors import Errors, NotFound
+from kefu.rules.selectors import get_rule
+from kefu.tickets.access import access_ticket, tickets_in_scope
+from kefu.tickets.choices import EventKind
+from kefu.tickets.models import Attachment, TicketEvent
+
+FIELD = "attachments"
+
+# extension → content types a browser may declare for it (application/octet-stream is always accepted)
+ALLOWED_TYPES: dict[str, frozenset[str]] = {
+    ".jpg": frozenset({"image/jpeg", "image/pjpeg"}),
+    ".jpeg": frozenset({"image/jpeg", "image/pjpeg"}),
+    ".png": frozenset({"image/png"}),
+    ".gif": frozenset({"image/gif"}),
+    ".webp": frozenset({"image/webp"}),
+    ".pdf": frozenset({"application/pdf"}),
+    ".txt": frozenset({"text/plain"}),
+    ".csv": frozenset({"text/csv", "text/plain", "application/vnd.ms-excel"}),
+    ".doc": frozenset({"application/msword"}),
+    ".docx": frozenset({"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}),
+    ".xls": frozenset({"application/vnd.ms-excel"}),
+    ".xlsx": frozenset({"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}),
+    ".mp3": frozenset({"audio/mpeg", "audio/mp3"}),
+    ".wav": frozenset({"audio/wav", "audio/x-wav", "audio/wave"}),
+    ".m4a": frozenset({"audio/mp4", "audio/x-m4a", "audio/m4a"}),
+    ".amr": frozenset({"audio/amr"}),
+}
+# the first bytes a file of that extension must start with (one of)
+MAGIC: dict[str, tuple[bytes, ...]] = {
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".pdf": (b"%PDF-",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".doc": (b"\xd0\xcf\x11\xe0",),
+    ".xls": (b"\xd0\xcf\x11\xe0",),
+}
+# executables and scripts are refused whatever they are called
+FORBIDDEN_MAGIC = (b"MZ", b"\x7fELF", b"#!", b"<script", b"<html", b"<!doctype", b"<svg", b"<?xml")
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+_SPACES = re.compile(r"\s+")
+NAME_MAX = 150
+
+
+def root() -> Path:
+    return Path(settings.DATA_DIR) / "attachments"
+
+
+def sanitize_name(raw: str) -> str:
+    """A display name without directories, control or shell characters; keeps Chinese; at most
+    150 characters (the extension kept)."""
+    name = unicodedata.normalize("NFC", str(raw or ""))
+    name = re.split(r"[\\/]", name)[-1]
+    name = _UNSAFE.sub("_", name)
+    name = _SPACES.sub(" ", name).strip(" .")
+    if not name:
+        return "file"
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        return name[:NAME_MAX]
+    ext = ext[:10]
+    return f"{stem[:NAME_MAX - len(ext) - 1]}.{ext}" if stem else f"file.{ext}"
+
+
+def extension(name: str) -> str:
+    return Path(name).suffix.lower()
+
+
+def max_bytes(centre_id: int | None) -> int:
+    return int(get_rule("tickets.attachment_max_mb", centre_id=centre_id)) * 1024 * 1024
+
+
+def help_text(centre_id: int | None) -> str:
+    return _("At most %(mb)s MB each: images, PDF, Office documents, text, recordings.") % {
+        "mb": max_bytes(centre_id) // (1024 * 1024)}
+
+
+def _head(upload, n: int = 16) -> bytes:
+    upload.seek(0)
+    head = upload.read(n)
+    upload.seek(0)
+    return head or b""
+
+
+def check_uploads(uploads, *, centre_id: int | None) -> None:
+    """Refuse (InvalidInput on ``attachments``) files that are too large, empty, or of a type not
+    on the allow-list, all named at once. Nothing is written."""
+    errors = Errors()
+    limit = max_bytes(centre_id)
+    allowed = ", ".join(sorted(ALLOWED_TYPES))
+    for upload in uploads:
+        name = sanitize_name(upload.name)
+        ext = extension(name)
+        declared = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
+        head = _head(upload).lower()
+        if upload.size > limit:
+            errors.add(FIELD, _("%(name)s is larger than %(mb)s MB.") % {"name": name, "mb": limit // (1024 * 1024)})
+        elif upload.size == 0:
+            errors.add(FIELD, _("%(name)s is empty.") % {"name": name})
+        elif ext not in ALLOWED_TYPES:
+            errors.add(FIELD, _("%(name)s: this type of file is not accepted (allowed: %(allowed)s).")
+                       % {"name": name, "allowed": allowed})
+        elif declared and declared != "application/octet-stream" and declared not in ALLOWED_TYPES[ext]:
+            errors.add(FIELD, _("%(name)s: the file's content type %(type)s does not match its name.")
+                       % {"name": name, "type": declared})
+        elif (ext in MAGIC and not any(head.startswith(m.lower()) for m in MAGIC[ext])) or \
+                any(head.lstrip().startswith(m.lower()) for m in FORBIDDEN_MAGIC):
+            errors.add(FIELD, _("%(name)s: the file's content does not match its name.") % {"name": name})
+    errors.raise_if_any(_("The attachments were not accepted."))
+
+
+def _store(upload) -> tuple[Path, str]:
+    now = timezone.now()
+    relative = Path(f"{now:%Y}") / f"{now:%m}" / f"{uuid.uuid4().hex}{extension(upload.name)}"
+    target = root() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return target, relative.as_posix()
+
+
+@transaction.atomic
+def add_attachments(*, actor, ticket_id: int, uploads) -> list[Attachment]:
+    """Anyone who may see the ticket may attach files (as with internal notes). All or nothing: a
+    refused file refuses the whole upload; files written for a rolled-back upload are removed."""
+    ticket = access_ticket(actor, ticket_id)
+    uploads = list(uploads)
+    if not uploads:
+        errors = Errors()
+        errors.add(FIELD, _("Choose a file."))
+        errors.raise_if_any(_("The attachments were not accepted."))
+    check_uploads(uploads, centre_id=ticket.shop.centre_id)
+    now = timezone.now()
+    written: list[Path] = []
+    created: list[Attachment] = []
+    try:
+        for upload in uploads:
+            target, relative = _store(upload)
+            written.append(target)
+            name = sanitize_name(upload.name)
+            ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            att = Attachment.objects.create(ticket=ticket, name=name, path=relative, size=upload.size,
+                                            content_type=ctype, uploaded_by=actor, uploaded_at=now)
+            created.append(att)
+            record(actor=actor, action=Action.CREATE, obj=att,
+                   after={"ticket": ticket.pk, "name": name, "size": upload.size, "content_type": ctype})
+        TicketEvent.objects.create(ticket=ticket, at=now, actor=actor, kind=EventKind.NOTE,
+                                   body=", ".join(a.name for a in created),
+                                   data={"attachments": [a.pk for a in created]})
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+
+    return created
+
+
+def attachments_of(ticket) -> list[Attachment]:
+    return list(Attachment.objects.filter(ticket=ticket).select_related("uploaded_by").order_by("uploaded_at", "id"))
+
+
+def open_attachment(*, actor, attachment_id: int, ip: str | None = None) -> tuple[Attachment, Path]:
+    """The attachment and its file, for a caller who may see its ticket (NotFound otherwise, so a
+    file outside the scope looks absent). The download is recorded."""
+    att = (Attachment.objects.filter(pk=attachment_id, ticket__in=tickets_in_scope(actor).values("pk"))
+           .select_related("ticket").first())
+    if att is None:
+        raise NotFound(_("No such attachment."))
+    base = root().resolve()
+    path = (base / att.path).resolve()
+    if base not in path.parents or not path.is_file():
+        raise NotFound(_("The file of this attachment is missing."))
+    record(actor=actor, action=Action.VIEW, obj=att, note=f"download ticket {att.ticket.number}", ip=ip)
+    return att, path

@@ -1,0 +1,401 @@
+"""Ticket pages for leads and departments (SPEC §3): the lead board (R-TIC-5 stuck, R-TIC-4 time limits,
+R-TIC-6 escalated, 督办), the department task inbox (R-TIC-3 协办), the callback queue (R-TIC-8) and the
+ticket dashboard. Thin: parse, call a service or a read query, render. HTMX actions answer with the
+re-rendered part of the page (and the messages out of band)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from kefu.core.errors import NotAllowed, NotFound, ServiceError
+from kefu.core.forms import apply_service_error
+from kefu.org.roles import Role
+from kefu.org.scope import scope_for
+from kefu.org.selectors import access_person, departments_of_centre, people_in_scope, shops_in_scope
+from kefu.rules.selectors import get_rule
+from kefu.tickets import dashboard as dash
+from kefu.tickets import selectors, services, sla
+from kefu.tickets.access import access_task, is_manager, tickets_in_scope
+from kefu.tickets.choices import Status, TaskStatus
+from kefu.tickets.models import Callback, DepartmentTask
+
+PAGE_SIZE = 50
+
+
+def _is_htmx(request) -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+def _lead_or_above(user) -> bool:
+    return user.is_superuser or user.has_role(Role.LEAD, Role.HEAD, Role.DIRECTOR, Role.ADMIN)
+
+
+def _can_supervise(user) -> bool:
+    return user.is_superuser or user.has_role(Role.HEAD, Role.DIRECTOR)
+
+
+def _error_message(request, exc: ServiceError) -> None:
+    messages.error(request, f"{exc.detail}" + (f" ({exc.rule})" if exc.rule else ""))
+
+
+# -- lead board (R-TIC-5) --------------------------------------------------------------------------
+
+
+def _decorate(tickets, now: dt.datetime) -> None:
+    for t in tickets:
+        t.deadline = sla.next_deadline(t)
+        t.overdue = t.deadline is not None and t.deadline <= now
+        t.deadline_kind = "first" if t.first_responded_at is None else "resolution"
+
+
+def _board_context(request) -> dict:
+    user = request.user
+    hours = get_rule("tickets.stuck_hours", centre_id=user.centre_id)
+    board = selectors.lead_board(user, stuck_hours=hours)
+    now = timezone.now()
+    for tickets in board.values():
+        _decorate(tickets, now)
+    columns = [
+        {"key": "stuck", "title": _("Stuck"), "icon": "ti-hourglass-empty", "color": "orange", "tickets": board["stuck"],
+         "hint": _("No action for %(hours)s hours (R-TIC-5).") % {"hours": hours}},
+        {"key": "sla", "title": _("Time limit warning and breached"), "icon": "ti-alarm", "color": "red",
+         "tickets": board["breaching"], "hint": _("80% of the time limit used or past it (R-TIC-4).")},
+        {"key": "escalated", "title": _("Escalated"), "icon": "ti-arrow-big-up-lines", "color": "purple",
+         "tickets": board["escalated"], "hint": _("Above the agent level (R-TIC-6).")},
+        {"key": "supervised", "title": _("Supervised (督办)"), "icon": "ti-eye", "color": "blue",
+         "tickets": board["supervised"], "hint": _("Marked by a head for the daily reports.")},
+    ]
+    agents = list(people_in_scope(user).filter(roles__role=Role.AGENT).distinct().order_by("username"))
+    return {"columns": columns, "agents": agents, "now": now, "can_supervise": _can_supervise(user),
+            "stuck_hours": hours}
+
+
+def _board_response(request):
+    if not _is_htmx(request):
+        return redirect("tickets:board")
+    return render(request, "tickets/board.html#columns", _board_context(request))
+
+
+def _require_board(request) -> None:
+    if not _lead_or_above(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def board(request):
+    """Leads, heads, directors (and administrators): the tickets that need a manager's eye."""
+    _require_board(request)
+    return render(request, "tickets/board.html", _board_context(request))
+
+
+def _board_action(request, call, success):
+    """Run ``call`` (a service call returning the ticket); ``success(ticket)`` is the message."""
+    _require_board(request)
+    try:
+        ticket = call()
+    except NotFound:
+        raise Http404 from None
+    except ServiceError as exc:
+        _error_message(request, exc)
+    else:
+        messages.success(request, success(ticket))
+    return _board_response(request)
+
+
+@login_required
+@require_POST
+def board_remind(request, ticket_id: int):
+    """催办: remind the owner (R-TIC-5)."""
+    def call():
+        services.remind(actor=request.user, ticket_id=ticket_id, note=request.POST.get("note", "")[:500])
+        return tickets_in_scope(request.user).only("number").get(pk=ticket_id)
+
+    return _board_action(request, call, lambda t: _("Reminder sent for %(number)s.") % {"number": t.number})
+
+
+@login_required
+@require_POST
+def board_supervise(request, ticket_id: int):
+    """督办 on or off (heads and the centre director)."""
+    on = request.POST.get("on") == "1"
+    return _board_action(
+        request, lambda: services.supervise(actor=request.user, ticket_id=ticket_id, on=on),
+        lambda t: (_("%(number)s is supervised.") if on else _("%(number)s is no longer supervised."))
+        % {"number": t.number})
+
+
+@login_required
+@require_POST
+def board_assign(request, ticket_id: int):
+    _require_board(request)
+    try:
+        person = access_person(request.user, int(request.POST.get("owner", "0") or 0))
+    except (NotFound, ValueError):
+        messages.error(request, _("Choose an agent of your team."))
+        return _board_response(request)
+    return _board_action(
+        request, lambda: services.assign(actor=request.user, ticket_id=ticket_id, to_owner=person),
+        lambda t: _("%(number)s assigned to %(person)s.") % {"number": t.number, "person": person})
+
+
+# -- department task inbox (R-TIC-3) ---------------------------------------------------------------
+
+
+class TaskFilterForm(forms.Form):
+    STATES = (("open", gettext_lazy("Open")), ("finished", gettext_lazy("Finished (last 30 days)")))
+    state = forms.ChoiceField(label=gettext_lazy("Show"), choices=STATES, required=False)
+    department = forms.ChoiceField(label=gettext_lazy("Department"), required=False)
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if departments is None:
+            del self.fields["department"]
+        else:
+            self.fields["department"].choices = [("", _("All departments"))] + [
+                (str(d.pk), d.name) for d in departments]
+
+
+def task_inbox(user, *, state: str = "open", department_id: int | None = None,
+               now: dt.datetime | None = None) -> QuerySet[DepartmentTask]:
+    """The caller's department's tasks; heads, directors and administrators see every department's
+    tasks on the tickets of their scope (and their own department's), optionally of one department."""
+    now = now or timezone.now()
+    qs = DepartmentTask.objects.select_related("ticket", "ticket__owner", "department", "created_by", "done_by")
+    if is_manager(user):
+        cond = Q(ticket__in=tickets_in_scope(user).values("pk"))
+        if user.department_id:
+            cond |= Q(department_id=user.department_id)
+        qs = qs.filter(cond)
+        if department_id:
+            qs = qs.filter(department_id=department_id)
+    else:
+        qs = qs.filter(department_id=user.department_id) if user.department_id else qs.none()
+    if state == "finished":
+        return qs.exclude(status=TaskStatus.OPEN).filter(done_at__gte=now - dt.timedelta(days=30)).order_by(
+            "-done_at", "-id")
+    return qs.filter(status=TaskStatus.OPEN).order_by("due", "id")
+
+
+def _task_rows(tasks, now: dt.datetime):
+    for t in tasks:
+        t.overdue = t.status == TaskStatus.OPEN and t.due <= now
+    return tasks
+
+
+@login_required
+def tasks(request):
+    user = request.user
+    manager = is_manager(user)
+    form = TaskFilterForm(request.GET or None, departments=departments_of_centre(user) if manager else None)
+    state, department_id = "open", None
+    if form.is_valid():
+        state = form.cleaned_data.get("state") or "open"
+        department_id = int(form.cleaned_data.get("department") or 0) or None
+    now = timezone.now()
+    page = Paginator(task_inbox(user, state=state, department_id=department_id, now=now), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    _task_rows(page.object_list, now)
+    context = {"form": form, "page": page, "state": state, "manager": manager,
+               "department": user.department if user.department_id else None}
+    template = "tickets/tasks_inbox.html#results" if request.headers.get("HX-Target") == "task-results" \
+        else "tickets/tasks_inbox.html"
+    return render(request, template, context)
+
+
+class TaskResultForm(forms.Form):
+    result = forms.CharField(label=gettext_lazy("Result"), required=False, max_length=4000)
+    action = forms.ChoiceField(choices=(("done", "done"), ("return", "return")))
+
+
+@login_required
+@require_POST
+def task_complete(request, task_id: int):
+    """Done or returned with a result note (services.complete_task); the owner is told."""
+    try:
+        task = access_task(request.user, task_id)
+    except NotFound:
+        raise Http404 from None
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc.detail)) from None
+    form = TaskResultForm(request.POST)
+    if form.is_valid():
+        try:
+            task = services.complete_task(actor=request.user, task_id=task.pk, result=form.cleaned_data["result"],
+                                          returned=form.cleaned_data["action"] == "return")
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc.detail)) from None
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, (_("Task on %(number)s returned.") if task.status == TaskStatus.RETURNED
+                                       else _("Task on %(number)s done.")) % {"number": task.ticket.number})
+            form = None
+    if not _is_htmx(request):
+        if form is not None:
+            for errors in form.errors.values():
+                for e in errors:
+                    messages.error(request, e)
+        return redirect("tickets:tasks")
+    task = DepartmentTask.objects.select_related("ticket", "ticket__owner", "department", "created_by",
+                                                 "done_by").get(pk=task.pk)
+    _task_rows([task], timezone.now())
+    return render(request, "tickets/tasks_inbox.html#task-row", {"t": task, "task_form": form, "open_form": True,
+                                                                 "manager": is_manager(request.user)})
+
+
+# -- callback queue (R-TIC-8) ----------------------------------------------------------------------
+
+
+def callback_queue(user) -> QuerySet[Callback]:
+    """Pending callbacks in scope, the earliest due first, narrowed to those the caller may record
+    (as :func:`kefu.tickets.access.can_act_on` decides, in one query): an agent their own tickets'
+    callbacks, a lead the callbacks of their team's (and unowned) tickets, managers all in scope.
+    A QA inspector sees the scope's queue read-only."""
+    qs = selectors.callback_queue(user).select_related("ticket__owner", "ticket__shop")
+    if is_manager(user) or (user.has_role(Role.QA) and not user.has_role(Role.LEAD, Role.AGENT)):
+        return qs
+    if user.has_role(Role.LEAD):
+        team = scope_for(user).people().values("pk")
+        return qs.filter(Q(ticket__owner__isnull=True) | Q(ticket__owner__in=team))
+    return qs.filter(ticket__owner=user)
+
+
+def _may_record(user) -> bool:
+    return is_manager(user) or user.has_role(Role.LEAD, Role.AGENT)
+
+
+class CallbackForm(forms.Form):
+    satisfaction = forms.TypedChoiceField(label=gettext_lazy("Satisfaction"), coerce=int,
+                                          choices=[(str(i), str(i)) for i in range(1, 6)],
+                                          error_messages={"required": gettext_lazy("Choose a satisfaction from 1 "
+                                                                                   "to 5.")})
+    solved = forms.ChoiceField(label=gettext_lazy("Is the issue really solved?"),
+                               choices=(("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))),
+                               error_messages={"required": gettext_lazy("Say whether the issue is solved.")})
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=4000)
+
+
+def _callback_rows(rows, now: dt.datetime):
+    for c in rows:
+        c.overdue = c.done_at is None and c.due <= now
+    return rows
+
+
+@login_required
+def callbacks(request):
+    user = request.user
+    now = timezone.now()
+    page = Paginator(callback_queue(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    _callback_rows(page.object_list, now)
+    return render(request, "tickets/callbacks_queue.html",
+                  {"page": page, "can_record": _may_record(user), "overdue": sum(1 for c in page if c.overdue)})
+
+
+@login_required
+@require_POST
+def callback_record(request, callback_id: int):
+    """Satisfaction, solved yes/no and a note (services.record_callback); unsolved reopens the ticket."""
+    user = request.user
+    callback = callback_queue(user).filter(pk=callback_id).first()
+    if callback is None:
+        raise Http404
+    if not _may_record(user):
+        raise PermissionDenied
+    form = CallbackForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            callback = services.record_callback(actor=user, ticket_id=callback.ticket_id,
+                                                satisfaction=data["satisfaction"], solved=data["solved"] == "yes",
+                                                note=data["note"])
+        except NotFound:
+            raise Http404 from None
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc.detail)) from None
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            callback = Callback.objects.select_related("ticket", "ticket__customer", "ticket__owner",
+                                                       "ticket__shop", "assigned_to").get(pk=callback.pk)
+            messages.success(request, (_("Callback on %(number)s recorded: solved.") if callback.solved else
+                                       _("Callback on %(number)s recorded: not solved, the ticket is reopened."))
+                             % {"number": callback.ticket.number})
+            form = None
+    if not _is_htmx(request):
+        if form is not None:
+            for errors in form.errors.values():
+                for e in errors:
+                    messages.error(request, e)
+        return redirect("tickets:callbacks")
+    _callback_rows([callback], timezone.now())
+    return render(request, "tickets/callbacks_queue.html#callback-row",
+                  {"c": callback, "cb_form": form, "can_record": True, "reopened_status": Status.IN_PROGRESS})
+
+
+# -- dashboard ---------------------------------------------------------------------------------------
+
+
+class DashboardFilterForm(forms.Form):
+    start = forms.DateField(label=gettext_lazy("From"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=gettext_lazy("To"), required=False,
+                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    shop = forms.ChoiceField(label=gettext_lazy("Shop"), required=False)
+
+    def __init__(self, *args, shops=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shops = {s.code: s for s in shops}
+        self.fields["shop"].choices = [("", _("All shops"))] + [(s.code, s.name) for s in shops]
+
+    def clean(self):
+        data = super().clean()
+        default = dash.DashboardFilters.default()
+        start, end = data.get("start"), data.get("end")
+        end = end or default.end
+        start = start or end - dt.timedelta(days=dash.DEFAULT_DAYS - 1)
+        if start > end:
+            self.add_error("start", _("The start must not be after the end."))
+        elif (end - start).days + 1 > dash.MAX_DAYS:
+            self.add_error("start", _("At most %(n)s days at a time.") % {"n": dash.MAX_DAYS})
+        data["start"], data["end"] = start, end
+        return data
+
+    def filters(self) -> dash.DashboardFilters:
+        if not self.is_valid():
+            return dash.DashboardFilters.default()
+        shop = self.shops.get(self.cleaned_data.get("shop") or "")
+        return dash.DashboardFilters(start=self.cleaned_data["start"], end=self.cleaned_data["end"],
+                                     shop_id=shop.pk if shop else None)
+
+
+@login_required
+def dashboard(request):
+    """Everyone logged in: managers, leads and QA see their scope; an agent sees their own tickets'
+    numbers (see :mod:`kefu.tickets.dashboard`)."""
+    default = dash.DashboardFilters.default()
+    params = request.GET.copy()  # show the dates in force in the form, also when one is left out
+    if not params.get("end"):
+        params["end"] = default.end.isoformat()
+    if not params.get("start"):
+        try:
+            end = dt.date.fromisoformat(params["end"])
+        except ValueError:
+            end = default.end
+        params["start"] = (end - dt.timedelta(days=dash.DEFAULT_DAYS - 1)).isoformat()
+    form = DashboardFilterForm(params, shops=list(shops_in_scope(request.user)))
+    filters = form.filters()
+    data = dash.dashboard_data(request.user, filters)
+    return render(request, "tickets/dashboard.html", {"form": form, "filters": filters, "data": data})

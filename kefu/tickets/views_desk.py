@@ -1,0 +1,277 @@
+"""The agent's desk (R-TIC-3, R-TIC-4): my open tickets in time-limit order with a live countdown,
+the unassigned queue with "claim", caller lookup by phone, the filtered ticket list, and the create
+form. Thin: parse, call a selector or service, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import F, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kefu.core.errors import NotAllowed, NotFound, ServiceError
+from kefu.core.forms import apply_service_error
+from kefu.core.phones import normalize_phone
+from kefu.org.roles import Role
+from kefu.org.selectors import access_shop, people_in_scope, shops_in_scope
+from kefu.tickets import attachments, selectors, services, sla
+from kefu.tickets.access import access_ticket, is_manager, tickets_in_scope
+from kefu.tickets.choices import OPEN_STATUSES
+from kefu.tickets.forms import TicketFilterForm, TicketForm, split_tags
+
+PAGE_SIZE = 25
+MY_OPEN_MAX = 50
+QUEUE_MAX = 30
+SLA_CLASS = {sla.OK: "bg-green-lt", sla.WARNING: "bg-yellow-lt", sla.BREACHED: "bg-red-lt"}
+STATUS_CLASS = {"new": "bg-blue-lt", "in_progress": "bg-azure-lt", "waiting": "bg-purple-lt",
+                "resolved": "bg-green-lt", "callback_done": "bg-teal-lt", "closed": "bg-secondary-lt"}
+PRIORITY_CLASS = {"low": "bg-secondary-lt", "normal": "bg-blue-lt", "high": "bg-orange-lt", "urgent": "bg-red text-red-fg"}
+
+
+# -- shared by the desk and the detail pages ---------------------------------------------------------
+
+
+def fetch(request, ticket_id: int, *, act: bool = False):
+    """The one fetch-and-check for pages: 404 outside the scope, 403 when the caller may not act."""
+    try:
+        return access_ticket(request.user, ticket_id, act=act)
+    except NotFound as exc:
+        raise Http404(str(exc.detail)) from None
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc.detail)) from None
+
+
+def is_lead_or_above(user) -> bool:
+    return is_manager(user) or user.has_role(Role.LEAD)
+
+
+def format_span(seconds: float) -> str:
+    """1d 3h, 2h 05m, 12m (the countdown's text; the JS ticker writes the same)."""
+    minutes = int(abs(seconds) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return _("%(d)sd %(h)sh") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)sh %(m)02dm") % {"h": hours, "m": mins}
+    return _("%(m)sm") % {"m": mins}
+
+
+def deadline_info(ticket, now: dt.datetime) -> SimpleNamespace | None:
+    """The deadline the owner is racing (first response until answered, then resolution), with its
+    warning moment, the live state and the remaining time; None for finished tickets."""
+    if ticket.status not in OPEN_STATUSES:
+        return None
+    due = sla.next_deadline(ticket)
+    if due is None:
+        return None
+    first = ticket.first_responded_at is None and ticket.first_response_due is not None \
+        and due == ticket.first_response_due
+    warn = ticket.first_response_warn_at if first else ticket.resolution_warn_at
+    reference = ticket.paused_at or now
+    remaining = (due - reference).total_seconds()
+    state = sla.state_at(ticket, now)
+    span = format_span(remaining)
+    text = (_("%(t)s left") % {"t": span}) if remaining > 0 else (_("overdue by %(t)s") % {"t": span})
+    return SimpleNamespace(due=due, warn=warn or due, first=first, paused=ticket.paused_at is not None,
+                           state=state, css=SLA_CLASS[state], text=text,
+                           label=_("First response") if first else _("Resolution"))
+
+
+def decorate(request, tickets, now: dt.datetime | None = None):
+    """Rows for a list: countdown, badge classes and the caller's phone as the viewer may see it."""
+    from kefu.customers.serializers import phone_view_for
+
+    now = now or timezone.now()
+    view = phone_view_for(request)
+    for t in tickets:
+        t.deadline = deadline_info(t, now)
+        t.status_css = STATUS_CLASS.get(t.status, "bg-secondary-lt")
+        t.priority_css = PRIORITY_CLASS.get(t.priority, "bg-secondary-lt")
+        t.shown_phone = view.show(t.caller_phone) if t.caller_phone else ""
+    return tickets
+
+
+def countdown_i18n() -> dict:
+    return {"left": _("%(t)s left"), "overdue": _("overdue by %(t)s"), "paused": _("paused"),
+            "d": _("%(d)sd %(h)sh"), "h": _("%(h)sh %(m)02dm"), "m": _("%(m)sm")}
+
+
+# -- desk -------------------------------------------------------------------------------------------
+
+
+def _filters(request, form, *, lead: bool) -> selectors.TicketFilters:
+    filters = selectors.TicketFilters(open_only="status" not in request.GET)
+    if form.is_valid():
+        data = form.cleaned_data
+        status = data["status"]
+        filters = selectors.TicketFilters(
+            q=data["q"], status="" if status == "open" else status, open_only=status == "open", type=data["type"],
+            priority=data["priority"], sla_state=data["sla_state"], shop=data["shop"], owner=data.get("owner") or "")
+    if not lead and not filters.q:
+        filters.owner = "me"  # an agent's list is their own tickets; a search looks through the shops in scope
+    return filters
+
+
+@login_required
+def desk(request):
+    user = request.user
+    lead = is_lead_or_above(user)
+    now = timezone.now()
+    people = people_in_scope(user) if lead else None
+    form = TicketFilterForm(request.GET or None, shops=shops_in_scope(user), people=people,
+                            initial={"status": "open"})
+    filters = _filters(request, form, lead=lead)
+    qs = selectors.for_list(selectors.list_tickets(user, filters))
+    qs = qs.order_by(F("resolution_due").asc(nulls_last=True), "id") if filters.open_only \
+        else qs.order_by("-created_at", "-id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    decorate(request, page.object_list, now)
+    context = {"form": form, "page": page, "lead": lead, "now": now, "searching": bool(filters.q)}
+    if request.headers.get("HX-Target") == "ticket-results":
+        return render(request, "tickets/desk.html#results", context)
+    mine = decorate(request, list(selectors.my_open_tickets(user)[:MY_OPEN_MAX]), now)
+    queue = decorate(request, list(selectors.queue(user)[:QUEUE_MAX + 1]), now)
+    context.update({
+        "mine": mine,
+        "queue": queue[:QUEUE_MAX],
+        "queue_more": len(queue) > QUEUE_MAX,
+        "stats": {
+            "open": len(mine),
+            "warning": sum(1 for t in mine if t.deadline and t.deadline.state == sla.WARNING),
+            "breached": sum(1 for t in mine if t.deadline and t.deadline.state == sla.BREACHED),
+            "queue": len(queue) if len(queue) <= QUEUE_MAX else f"{QUEUE_MAX}+",
+        },
+        "i18n": countdown_i18n(),
+    })
+    return render(request, "tickets/desk.html", context)
+
+
+@login_required
+@require_POST
+def claim(request, ticket_id: int):
+    """An agent takes an unassigned ticket from the queue (services.assign to self)."""
+    fetch(request, ticket_id)
+    try:
+        ticket = services.assign(actor=request.user, ticket_id=ticket_id, to_owner=request.user)
+    except NotFound:
+        raise Http404 from None
+    except ServiceError as exc:
+        messages.error(request, f"{exc.detail}" + (f" ({exc.rule})" if exc.rule else ""))
+        return redirect("tickets:desk")
+    messages.success(request, _("Ticket %(number)s is yours now.") % {"number": ticket.number})
+    return redirect("tickets:detail", ticket_id=ticket.pk)
+
+
+def _caller_matches(user, digits: str):
+    """Customers of the shops in scope with this number (customers.selectors.find_by_phone per shop),
+    and the caller's recent tickets."""
+    from kefu.customers.selectors import find_by_phone
+
+    customers = [c for c in (find_by_phone(user, shop_id=s.pk, phone=digits) for s in shops_in_scope(user)) if c]
+    recent = selectors.for_list(tickets_in_scope(user).filter(
+        Q(caller_phone=digits) | Q(customer__in=[c.pk for c in customers]))).order_by("-created_at")[:5]
+    return customers, list(recent)
+
+
+@login_required
+def caller_lookup(request):
+    """Quick create: the phone number typed (any notation) → the matching customers and their recent
+    tickets, each with a link to the create form prefilled."""
+    raw = request.GET.get("phone", "")
+    digits = normalize_phone(raw)
+    customers, recent = ([], []) if len(digits) < 7 else _caller_matches(request.user, digits)
+    decorate(request, recent)
+    return render(request, "tickets/desk.html#caller", {"digits": digits, "raw": raw, "customers": customers,
+                                                         "recent": recent, "searched": len(digits) >= 7})
+
+
+# -- create -----------------------------------------------------------------------------------------
+
+
+def show_error(form, exc: ServiceError, request=None) -> None:
+    """apply_service_error, with errors of hidden fields moved on top of the form."""
+    apply_service_error(form, exc, request)
+    for field in [name for name, f in form.fields.items() if f.widget.is_hidden]:
+        for message in form.errors.pop(field, []):
+            form.add_error(None, message)
+
+
+def _prefill(request, shops) -> tuple[dict, object]:
+    from kefu.customers.access import access_customer
+
+    initial: dict = {}
+    customer = None
+    if request.GET.get("phone"):
+        initial["caller_phone"] = request.GET["phone"][:40]
+    if request.GET.get("shop") in {s.code for s in shops}:
+        initial["shop"] = request.GET["shop"]
+    if request.GET.get("customer", "").isdigit():
+        try:
+            customer = access_customer(request.user, int(request.GET["customer"]))
+        except ServiceError:
+            customer = None
+        else:
+            initial["customer_id"] = customer.pk
+            initial["shop"] = customer.shop.code
+    if customer is None and initial.get("caller_phone"):
+        digits = normalize_phone(initial["caller_phone"])
+        matches = _caller_matches(request.user, digits)[0] if len(digits) >= 7 else []
+        if len(matches) == 1:  # one known customer with this number: take them
+            customer = matches[0]
+            initial["customer_id"] = customer.pk
+            initial["shop"] = customer.shop.code
+    for name in ("type", "channel", "priority", "title"):
+        if request.GET.get(name):
+            initial[name] = request.GET[name][:200]
+    return initial, customer
+
+
+@login_required
+def create(request):
+    user = request.user
+    shops = list(shops_in_scope(user))
+    initial, customer = _prefill(request, shops)
+    form = TicketForm(request.POST or None, request.FILES or None, shops=shops, initial=initial)
+    form.fields["attachments"].help_text = attachments.help_text(user.centre_id)
+    if request.method == "POST":
+        if form.data.get("customer_id", "").isdigit():
+            from kefu.customers.access import access_customer
+
+            try:
+                customer = access_customer(user, int(form.data["customer_id"]))
+            except ServiceError:
+                customer = None
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                shop = access_shop(user, data["shop"])
+                if data["attachments"]:
+                    attachments.check_uploads(data["attachments"], centre_id=shop.centre_id)
+                with transaction.atomic():
+                    ticket = services.create_ticket(
+                        actor=user, shop=shop, type=data["type"], channel=data["channel"], title=data["title"],
+                        description=data["description"], priority=data["priority"],
+                        customer_id=data["customer_id"], caller_phone=data["caller_phone"],
+                        severity=data["severity"], after_sales_kind=data["after_sales_kind"],
+                        tags=split_tags(data["tags"]))
+                    if data["attachments"]:
+                        attachments.add_attachments(actor=user, ticket_id=ticket.pk, uploads=data["attachments"])
+            except NotFound as exc:
+                form.add_error("shop", str(exc.detail))
+            except ServiceError as exc:
+                show_error(form, exc, request)
+            else:
+                messages.success(request, _("Ticket %(number)s created.") % {"number": ticket.number})
+                return redirect("tickets:detail", ticket_id=ticket.pk)
+    return render(request, "tickets/create.html", {"form": form, "customer": customer})
