@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 GRADES = ("A", "B", "C", "D", "E")
 
@@ -40,7 +41,7 @@ class Importance(models.TextChoices):
 
 class ValueTier(models.TextChoices):
     VIP = "vip", _("VIP")
-    MAJOR = "major", _("Major")
+    MAJOR = "major", pgettext_lazy("value tier", "Major")
     NORMAL = "normal", _("Normal")
     GENERAL = "general", _("General")
     POTENTIAL_VIP = "potential_vip", _("Potential VIP")
@@ -48,7 +49,7 @@ class ValueTier(models.TextChoices):
 
 class FollowUpMethod(models.TextChoices):
     PHONE = "phone", _("Phone")
-    VISIT = "visit", _("Visit")
+    VISIT = "visit", pgettext_lazy("follow-up method", "Visit")
     WECHAT = "wechat", _("WeChat")
     EMAIL = "email", _("E-mail")
     MEETING = "meeting", _("Meeting")

@@ -72,7 +72,8 @@ def _board_context(request) -> dict:
         {"key": "stuck", "title": _("Stuck"), "icon": "ti-hourglass-empty", "color": "orange", "tickets": board["stuck"],
          "hint": _("No action for %(hours)s hours (R-TIC-5).") % {"hours": hours}},
         {"key": "sla", "title": _("Time limit warning and breached"), "icon": "ti-alarm", "color": "red",
-         "tickets": board["breaching"], "hint": _("80% of the time limit used or past it (R-TIC-4).")},
+         "tickets": board["breaching"], "hint": _("%(pct)s%% of the time limit used or past it (R-TIC-4).") % {
+             "pct": get_rule("tickets.sla_warning_pct", centre_id=request.user.centre_id)}},
         {"key": "escalated", "title": _("Escalated"), "icon": "ti-arrow-big-up-lines", "color": "purple",
          "tickets": board["escalated"], "hint": _("Above the agent level (R-TIC-6).")},
         {"key": "supervised", "title": _("Supervised (督办)"), "icon": "ti-eye", "color": "blue",
