@@ -88,11 +88,11 @@ def seed_demo_tickets(*, count: int = 60, seed: int = 2026) -> int:
             customer_id=customer.pk if customer else None,
             severity=rng.choice(["general", "general", "serious", "major"]) if kind == "complaint" else "")
         made += 1
-        days_ago = rng.randint(0, 29)
         if kind == "complaint":
             Ticket.objects.filter(pk=ticket.pk).update(root_cause=rng.choice(ROOT_CAUSES))
-        # older tickets are mostly finished; the last days' tickets are still open
-        stage = rng.random() if days_ago > 2 else rng.random() * 0.5
+        # finished tickets spread over the month; the open ones came in over the last two days
+        stage = rng.random()
+        days_ago = rng.randint(0, 29) if stage > 0.6 else rng.randint(0, 2)
         if stage > 0.25:
             services.add_message(actor=agent, ticket_id=ticket.pk, public=True,
                                  body="您好，已收到您的反馈，我们正在为您处理。")
