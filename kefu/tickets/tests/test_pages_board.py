@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from kefu.core.testing import zh
 from kefu.tickets import services
 from kefu.tickets.models import Callback, DepartmentTask, Ticket, TicketEvent
 
@@ -120,7 +121,7 @@ def test_r_tic_5_lead_may_not_supervise_and_nothing_changes(clients, make_ticket
     ticket = make_ticket()
     response = clients("lead").post(f"/tickets/board/{ticket.pk}/supervise/", {"on": "1"}, **HX)
     assert response.status_code == 200  # the refusal is shown on the board
-    assert "Only department heads" in response.content.decode()
+    assert zh("Only department heads and the centre director supervise tickets.") in response.content.decode()
     ticket.refresh_from_db()
     assert ticket.supervised is False and ticket.version == 1
     assert not TicketEvent.objects.filter(ticket=ticket, kind="supervision").exists()
@@ -321,7 +322,8 @@ def test_r_tic_8_callback_unsolved_reopens_the_ticket_and_says_so(clients, resol
                                     {"satisfaction": "2", "solved": "no", "note": "还没收到货"}, **HX)
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'data-testid="callback-result"' in html and "reopened" in html
+    assert 'data-testid="callback-result"' in html
+    assert zh("Callback on %(number)s recorded: not solved, the ticket is reopened.", number=callback.ticket.number) in html
     resolved_complaint.refresh_from_db()
     assert resolved_complaint.status == "in_progress"
     assert TicketEvent.objects.filter(ticket=resolved_complaint, kind="callback").count() == 1
