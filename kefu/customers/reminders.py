@@ -10,8 +10,8 @@
 * Idempotent: the unique constraint (customer, due_date, level) and ``bulk_create(ignore_conflicts=True)``
   make a second run of the same day — or of any later hour — create nothing new. A follow-up moves
   ``next_due``, so a later overdue of the same customer is reminded again.
-* Each run e-mails every recipient of new reminders one short digest (after the transaction commits),
-  in the recipient's interface language; people without an e-mail address only see the in-app list.
+* Each run sends every recipient of new reminders one notification listing them (the bell; an e-mail too
+  after the transaction commits), in the recipient's interface language.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
@@ -105,8 +104,7 @@ def send_overdue_reminders(*, today: dt.date | None = None) -> dict[str, int]:
             Reminder.objects.bulk_create(new, ignore_conflicts=True, batch_size=CHUNK)
             for r in new:
                 created[r.level] += 1
-        digest_list = dict(digests)
-        transaction.on_commit(lambda: _send_digests(digest_list))
+        _notify_digests(dict(digests))
     return {"owner": created[Level.OWNER], "lead": created[Level.LEAD], "recipients": len(digests)}
 
 
@@ -122,23 +120,24 @@ def _digest_text(items: list[_New]) -> tuple[str, str]:
     return subject, "\n".join(lines) + "\n"
 
 
-def _send_digests(digests: dict[int, list[_New]]) -> int:
-    """One e-mail per recipient listing their new reminders. Returns how many were sent."""
+def _notify_digests(digests: dict[int, list[_New]]) -> int:
+    """One notification per recipient (the bell, and an e-mail after the commit when they have an
+    address) listing their new reminders, in their own language. Returns how many were sent."""
+    from django.urls import reverse
+
+    from kefu.notifications.services import notify
+
     if not digests:
         return 0
-    people = get_user_model().objects.filter(pk__in=list(digests)).only("pk", "email", "language")
-    sent = 0
+    people = get_user_model().objects.filter(pk__in=list(digests)).only("pk", "email", "language", "is_active")
     for person in people:
-        if not person.email:
-            continue
+        items = digests[person.pk]
         with translation.override(person.language or settings.LANGUAGE_CODE):
-            subject, body = _digest_text(digests[person.pk])
-        try:
-            send_mail(subject, body, None, [person.email])
-            sent += 1
-        except Exception:  # a mail server problem must not stop the other digests
-            logger.exception("Could not send the overdue digest to person %s", person.pk)
-    return sent
+            subject, body = _digest_text(items)
+        own = any(i.level == Level.OWNER for i in items)
+        notify(recipients=[person], kind="followup_overdue", title=subject, body=body,
+               url=reverse("customers:my_day" if own else "customers:team_due"), email=True)
+    return len(people)
 
 
 def unread_reminders(user) -> QuerySet[Reminder]:

@@ -383,13 +383,16 @@ def bulk_scope_check(actor, customer_ids: list[int]) -> list[Customer]:
     return customers
 
 
-def count_complaint(*, customer_id: int, opened: bool) -> None:
+def count_complaint(*, customer_id: int, opened: bool, reopened: bool = False) -> None:
     """Tickets tell the archive about complaints (R-CUS-7 value input, R-CUS-8 open-complaint flag):
-    ``opened=True`` when a complaint is filed, ``False`` when it is resolved."""
+    ``opened=True`` when a complaint is filed (or ``reopened=True``: open again, not a new one), ``False``
+    when it is resolved."""
     from django.db.models import F
     from django.db.models.functions import Greatest
 
-    if opened:
+    if opened and reopened:
+        Customer.objects.filter(pk=customer_id).update(complaints_open=F("complaints_open") + 1)
+    elif opened:
         Customer.objects.filter(pk=customer_id).update(complaints_total=F("complaints_total") + 1,
                                                        complaints_open=F("complaints_open") + 1)
     else:

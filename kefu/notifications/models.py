@@ -17,7 +17,12 @@ class Kind(models.TextChoices):
     TICKET_ASSIGNED = "ticket_assigned", _("Ticket assigned")
     HANDOVER_TASK = "handover_task", _("Handover task")
     SLA_WARNING = "sla_warning", _("Time limit warning")
+    SLA_BREACH = "sla_breach", _("Time limit breached")
     ESCALATION = "escalation", _("Escalation")
+    ESCALATION_SKIPPED = "escalation_skipped", _("Escalation past you (emergency)")
+    STUCK_TICKET = "stuck_ticket", _("Reminder (催办)")
+    SUPERVISION = "supervision", _("Supervision (督办)")
+    COMPENSATION = "compensation", _("Compensation")
     FOLLOWUP_OVERDUE = "followup_overdue", _("Follow-up overdue")
     ANNOUNCEMENT = "announcement", _("Announcement")
 
@@ -26,7 +31,12 @@ KIND_ICONS = {
     Kind.TICKET_ASSIGNED: "ti-ticket",
     Kind.HANDOVER_TASK: "ti-arrows-exchange",
     Kind.SLA_WARNING: "ti-clock-exclamation",
+    Kind.SLA_BREACH: "ti-alarm",
     Kind.ESCALATION: "ti-arrow-big-up-lines",
+    Kind.ESCALATION_SKIPPED: "ti-arrow-big-up-lines",
+    Kind.STUCK_TICKET: "ti-hourglass-empty",
+    Kind.SUPERVISION: "ti-eye",
+    Kind.COMPENSATION: "ti-coin-yuan",
     Kind.FOLLOWUP_OVERDUE: "ti-phone-call",
     Kind.ANNOUNCEMENT: "ti-speakerphone",
 }

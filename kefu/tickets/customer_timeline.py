@@ -10,7 +10,7 @@ from kefu.tickets.models import Ticket
 
 def ticket_entries(customer, limit: int) -> list[TimelineEntry]:
     entries = []
-    for t in (Ticket.objects.filter(customer=customer).select_related("owner")
+    for t in (Ticket.objects.filter(customer=customer, merged_into__isnull=True).select_related("owner")
               .order_by("-created_at")[:limit]):
         try:
             url = reverse("tickets:detail", args=[t.pk])

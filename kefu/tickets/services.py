@@ -356,7 +356,7 @@ def _apply_status(ticket: Ticket, *, to: str, actor, note: str, waiting_on: str 
             and ticket.type == TicketType.COMPLAINT and ticket.customer_id:
         from kefu.customers.services import count_complaint
 
-        count_complaint(customer_id=ticket.customer_id, opened=True)
+        count_complaint(customer_id=ticket.customer_id, opened=True, reopened=True)
 
 
 def _create_callback(ticket: Ticket, *, now: dt.datetime) -> Callback:

@@ -173,3 +173,15 @@ def test_queries_do_not_grow_with_customers(demo, today):
     # Inserts go in batches (SQLite allows ~160 reminders per INSERT): growth by batches, never per customer.
     assert large <= small + 2, (small, large)
     assert Reminder.objects.filter(level="owner").count() == 100
+
+
+def test_r_cus_6_reminders_ring_the_bell_once(demo, make_customer, today, django_capture_on_commit_callbacks):
+    from kefu.notifications.models import Notification
+
+    overdue(make_customer, 1, today)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_overdue_reminders(today=today)
+        send_overdue_reminders(today=today)
+    bell = Notification.objects.filter(recipient=demo.users["agent1"], kind="followup_overdue")
+    assert bell.count() == 1
+    assert bell.get().url == "/customers/my-day/"

@@ -29,3 +29,18 @@ def test_r_cus_1_the_customer_timeline_shows_the_customers_tickets(demo, make_ti
     assert ticket.number in entries[0].title
     html = clients("agent").get(f"/customers/{customer.pk}/").content.decode()
     assert ticket.number in html
+
+
+def test_r_cus_7_a_reopened_complaint_is_open_again_but_not_counted_twice(demo, make_ticket):
+    from kefu.customers import services as customer_services
+    from kefu.customers.models import Customer
+    from kefu.tickets import services
+
+    customer = customer_services.create_customer(actor=demo.users["agent1"], owner=demo.users["agent1"],
+                                                 shop=demo.shops["tmall"], name="李四", phones=["13900139000"])
+    ticket = make_ticket(type="complaint", customer_id=customer.pk)
+    ticket = services.transition(actor=demo.users["agent1"], ticket_id=ticket.pk, to="resolved",
+                                 version=ticket.version)
+    services.transition(actor=demo.users["agent1"], ticket_id=ticket.pk, to="in_progress", version=ticket.version)
+    fresh = Customer.objects.get(pk=customer.pk)
+    assert (fresh.complaints_total, fresh.complaints_open) == (1, 1)
