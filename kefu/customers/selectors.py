@@ -11,6 +11,7 @@ from django.db.models import Case, CharField, F, Prefetch, Q, QuerySet, Value, W
 from django.utils import timezone
 
 from kefu.core.phones import normalize_phone
+from kefu.core.search import grams_match
 from kefu.customers.access import customers_in_scope
 from kefu.customers.choices import Importance, Urgency
 from kefu.customers.grading import CustomerRules, days_overdue, load_rules, urgency_bounds
@@ -55,7 +56,8 @@ def for_list(qs: QuerySet[Customer]) -> QuerySet[Customer]:
 
 def search(qs: QuerySet[Customer], q: str) -> QuerySet[Customer]:
     """Name (Chinese characters, or pinyin initials/full pinyin: "zs" finds 张三), phone tail digits,
-    tags and words in notes."""
+    tags and words in notes. On PostgreSQL the name/notes arms go through the grams index
+    (:mod:`kefu.core.search`, bench/README.md)."""
     q = (q or "").strip()
     if not q:
         return qs
@@ -65,12 +67,25 @@ def search(qs: QuerySet[Customer], q: str) -> QuerySet[Customer]:
             Q(reversed_number__startswith=digits[::-1]) | Q(number__startswith=digits)
         ).values("customer_id")
         return qs.filter(pk__in=ids)
+    gate = grams_match("customers_customer", ["name", "notes"], q, upper=True)
     if _LATIN.match(q):
         lowered = q.lower()
-        return qs.filter(Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
-                         | Q(name__icontains=q) | Q(email__istartswith=lowered))
+        others = Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered) | Q(
+            email__istartswith=lowered)
+        name = Q(name__icontains=q)
+        if gate is None:
+            return qs.filter(others | name)
+        # others OR (gate AND name), written as (others OR gate) AND (others OR name): the first factor
+        # is a BitmapOr of four indexes, so PostgreSQL does not compute kefu_grams() again per fetched row
+        return qs.filter(others | gate).filter(others | name)
+    text = Q(name__contains=q) | Q(notes__contains=q)
     tag_ids = CustomerTag.objects.filter(tag=q).values("customer_id")
-    return qs.filter(Q(name__contains=q) | Q(pk__in=tag_ids) | Q(notes__contains=q))
+    if gate is None:
+        return qs.filter(text | Q(pk__in=tag_ids))
+    if not tag_ids.exists():  # the usual case: a name fragment, answered from the GIN index alone
+        return qs.filter(gate & text)
+    # q is also a tag: both arms as id subqueries, never kefu_grams() per row
+    return qs.filter(Q(pk__in=tag_ids) | Q(pk__in=Customer.objects.filter(gate & text).values("pk")))
 
 
 @dataclass

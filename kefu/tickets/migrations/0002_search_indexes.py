@@ -13,14 +13,7 @@ No model state changes (RunPython), so ``makemigrations --check`` stays clean.
 
 from django.db import migrations
 
-GRAMS_FUNCTION = """
-CREATE OR REPLACE FUNCTION kefu_grams(t text) RETURNS text[]
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    -- every character and every character pair (the last "pair" is the last character again);
-    -- duplicates are left in: GIN stores each key of a row once anyway
-    SELECT ARRAY(SELECT substr(t, i, n) FROM generate_series(1, char_length(t)) AS i, (VALUES (1), (2)) AS v(n))
-$$
-"""
+from kefu.core.search import create_grams_indexes, drop_indexes
 
 INDEXES = {
     "tic_text_grams_idx": "ON tickets_ticket USING gin (kefu_grams(title::text || ' ' || description))",
@@ -29,18 +22,11 @@ INDEXES = {
 
 
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(GRAMS_FUNCTION)
-    for name, definition in INDEXES.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
+    create_grams_indexes(schema_editor, INDEXES)
 
 
 def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+    drop_indexes(schema_editor, INDEXES)
 
 
 class Migration(migrations.Migration):

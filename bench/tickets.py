@@ -1,0 +1,378 @@
+"""Measurements of the ticket speed targets on a generated data set (``manage.py bench_tickets``).
+
+1. An agent's open-ticket list: ``selectors.my_open_tickets`` — first page of 50 in SLA order plus
+   the count — and ``GET /api/v1/tickets?owner=me&open_only=true``.
+2. Ticket detail: what the detail needs — ``access_ticket`` (scope check), ``selectors.ticket_detail``
+   (ticket with owner, shop, customer; tasks, compensations, callbacks, escalations, related) and
+   ``selectors.timeline`` — and ``GET /api/v1/tickets/{id}``.
+3. Chinese keyword search: ``selectors.list_tickets`` with ``q`` in the API's default SLA order, first
+   page of 50 plus the count, as an agent (three shops) and as the centre director (all shops);
+   the selector as it is and with the change proposed in bench/README.md (:func:`proposed_search`).
+4. Create through the API: ``POST /api/v1/tickets`` with token auth against gunicorn with 4 sync
+   workers, from 8 concurrent client threads, for a fixed time; tickets/s counted from 201 answers.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import connection
+from django.test.utils import override_settings
+
+from bench import generate as gen
+from bench import proposed
+from bench import tickets_generate as tgen
+from bench.customers import Bench as CustomerBench
+from bench.customers import Result, machine_info
+
+OUT_DIR = Path(__file__).resolve().parent / "out"
+REPO = Path(__file__).resolve().parent.parent
+TARGETS_MS = {"open": 30.0, "detail": 30.0, "search": 150.0}
+CREATE_TARGET_PER_S = 300.0
+KEYWORDS = ["退款", "漏水", "物流", "发票", "空调", "噪音", "保修", "换新", "配件", "死机",
+            "不制冷", "连不上", "洗碗机", "优惠券", "快递员", "翻新机", "积分", "上门", "赠品", "异味"]
+
+
+@dataclass
+class TicketBench(CustomerBench):
+    agents_n: int = 50
+    created_per_s: float | None = None
+    create_note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def ticket_agents(self, n: int = 20) -> list:
+        chosen, _ = tgen.ticket_agents(self.org, self.agents_n)
+        step = max(1, len(chosen) // n)
+        return chosen[::step][:n]
+
+    def explain_one(self, name: str, fn) -> None:
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            fn(0)
+        for query in ctx.captured_queries:
+            sql = query["sql"]
+            if "tickets_" not in sql or not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            with connection.cursor() as cur:
+                cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                plan = "\n".join(r[0] for r in cur.fetchall())
+            self.plans.append(f"### {name}\n{sql}\n\n{plan}\n")
+
+    # -- 1. open tickets --------------------------------------------------------------------------------
+    def open_list(self) -> None:
+        from kefu.tickets import selectors
+
+        agents = self.ticket_agents()
+        self.log(f"an agent's open tickets, SLA order (agents rotate over {len(agents)})")
+
+        def selector(i: int) -> int:
+            qs = selectors.my_open_tickets(self.fresh(agents[i % len(agents)]))
+            rows = list(qs[:50])
+            assert len(rows) <= 50
+            return qs.count()
+
+        self.timed("open tickets: my_open_tickets (page of 50 + count)", "open", selector,
+                   target_ms=TARGETS_MS["open"])
+        clients = [self.client_for(a) for a in agents]
+
+        def http(i: int) -> int:
+            response = clients[i % len(clients)].get("/api/v1/tickets?owner=me&open_only=true")
+            assert response.status_code == 200, response.content[:300]
+            return response.json()["count"]
+
+        self.timed("open tickets: GET /api/v1/tickets?owner=me&open_only=true", "open", http,
+                   target_ms=TARGETS_MS["open"])
+
+    # -- 2. detail --------------------------------------------------------------------------------------
+    def detail(self) -> None:
+        from kefu.tickets import selectors
+        from kefu.tickets.access import access_ticket
+        from kefu.tickets.models import Ticket
+
+        agents = self.ticket_agents()
+        rng = random.Random(5)
+        picks: list[tuple[Any, int]] = []
+        max_id = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        for i in range(200):
+            agent = agents[i % len(agents)]
+            start = rng.randrange(1, max_id + 1)
+            pk = (Ticket.objects.filter(owner_id=agent.pk, pk__gte=start).order_by("pk")
+                  .values_list("pk", flat=True).first()
+                  or Ticket.objects.filter(owner_id=agent.pk).values_list("pk", flat=True).first())
+            picks.append((agent, pk))
+        with_tasks = Ticket.objects.filter(pk__in=[p for _a, p in picks], tasks__isnull=False).distinct().count()
+        self.log(f"ticket detail ({len(picks)} tickets of {len(agents)} agents, {with_tasks} with a task)")
+
+        def selector(i: int) -> int:
+            agent, pk = picks[i % len(picks)]
+            ticket = selectors.ticket_detail(access_ticket(self.fresh(agent), pk))
+            events = selectors.timeline(ticket)
+            return len(events) + len(ticket.tasks.all())
+
+        self.timed("detail: access_ticket + ticket_detail + timeline", "detail", selector,
+                   target_ms=TARGETS_MS["detail"], note="rows = events + tasks")
+        clients = {a.pk: self.client_for(a) for a in agents}
+
+        def http(i: int) -> None:
+            agent, pk = picks[i % len(picks)]
+            response = clients[agent.pk].get(f"/api/v1/tickets/{pk}")
+            assert response.status_code == 200, response.content[:300]
+            response = clients[agent.pk].get(f"/api/v1/tickets/{pk}/timeline")
+            assert response.status_code == 200, response.content[:300]
+
+        self.timed("detail: GET /api/v1/tickets/{id} + /timeline", "detail", http, target_ms=TARGETS_MS["detail"])
+
+    # -- 3. keyword search ------------------------------------------------------------------------------
+    def search(self) -> None:
+        from kefu.tickets import selectors
+
+        agents = self.ticket_agents()
+        self.log("keyword search, SLA order (keywords rotate): " + ", ".join(KEYWORDS))
+        variants = [("as is", False), ("proposed", True)]
+        for role, users in (("agent", agents), ("director", [self.org.director])):
+            for label, use_proposed in variants:
+                def selector(i: int, users=users, use_proposed=use_proposed) -> int:
+                    user = self.fresh(users[i % len(users)])
+                    q = KEYWORDS[i % len(KEYWORDS)]
+                    if use_proposed:
+                        qs = proposed.ticket_search(selectors.list_tickets(user, selectors.TicketFilters()), q)
+                    else:
+                        qs = selectors.list_tickets(user, selectors.TicketFilters(q=q))
+                    qs = selectors.for_list(qs).order_by("resolution_due", "id")
+                    list(qs[:50])
+                    return qs.count()
+
+                self.timed(f"search, {role}, selector {label} (page of 50 + count)", "search", selector,
+                           target_ms=TARGETS_MS["search"])
+            clients = [self.client_for(u) for u in users]
+
+            def http(i: int, clients=clients) -> int:
+                response = clients[i % len(clients)].get("/api/v1/tickets?" + urlencode({"q": KEYWORDS[i % len(KEYWORDS)]}))
+                assert response.status_code == 200, response.content[:300]
+                return response.json()["count"]
+
+            self.timed(f"search, {role}: GET /api/v1/tickets?q=", "search", http, target_ms=TARGETS_MS["search"])
+
+    # -- 4. create through the API ----------------------------------------------------------------------
+    def create(self, *, seconds: float = 20.0, workers: int = 4, concurrency: int = 8, port: int = 8765,
+               proposed_changes: bool = False) -> None:
+        from kefu.org.tokens import issue_token
+        from kefu.tickets.models import Ticket
+
+        agents = self.ticket_agents()
+        shop_code = {s.pk: s.code for s in self.org.shops}
+        callers = []
+        for agent in agents:
+            _token, secret = issue_token(user=agent, name="bench")
+            callers.append((secret, shop_code[self.org.team_shops[agent.team_id][0]]))
+        before = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        db = settings.DATABASES["default"]
+        env = {
+            **os.environ, "DEBUG": "0", "SECRET_KEY": "bench-only-" + "x" * 40, "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": os.environ.get("DATABASE_URL", ""), "LOG_LEVEL": "WARNING",
+            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6380/0"), "HUEY_NAME": "kefu-bench",
+        }
+        assert env["DATABASE_URL"], "DATABASE_URL is needed for the server"
+        if proposed_changes:  # created here, not by four workers racing on their first request
+            with connection.cursor() as cur:
+                cur.execute("CREATE SEQUENCE IF NOT EXISTS bench_ticket_number_seq")
+        self.log(f"create through the API: gunicorn, {workers} sync workers, {concurrency} client threads, "
+                 f"{seconds:.0f} s (database {db['NAME']})")
+        server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [str(Path(sys.executable).parent / "gunicorn"), "kefu.wsgi:application", "--workers", str(workers),
+             "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+             *(["--config", "python:bench.gunicorn_proposed"] if proposed_changes else [])],
+            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        )
+        try:
+            self._wait_for(port, server)
+            statuses: dict[int, int] = {}
+            latencies: list[float] = []
+            errors: list[str] = []
+            lock = threading.Lock()
+            stop_at = [0.0]
+
+            def worker(w: int) -> None:
+                n = 0
+                while time.perf_counter() < stop_at[0]:
+                    secret, shop = callers[(w + n * concurrency) % len(callers)]
+                    n += 1
+                    body = json.dumps({"type": "consultation", "channel": "hotline", "shop": shop,
+                                       "title": f"压测工单{w}-{n} 咨询保修政策", "description": "客户来电咨询延保服务",
+                                       "caller_phone": f"139{w:04d}{n % 10000:04d}"})
+                    t0 = time.perf_counter()
+                    try:
+                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                        conn.request("POST", "/api/v1/tickets", body=body,
+                                     headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"})
+                        response = conn.getresponse()
+                        payload = response.read()
+                        conn.close()
+                        status = response.status
+                    except OSError as exc:
+                        status, payload = 0, str(exc).encode()
+                    elapsed = (time.perf_counter() - t0) * 1000
+                    with lock:
+                        statuses[status] = statuses.get(status, 0) + 1
+                        if status == 201:
+                            latencies.append(elapsed)
+                        elif len(errors) < 5:
+                            errors.append(f"{status}: {payload[:200]!r}")
+
+            # warm-up: each worker process loads the app on its first request
+            stop_at[0] = time.perf_counter() + 2.0
+            threads = [threading.Thread(target=worker, args=(w,)) for w in range(concurrency)]
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
+            statuses.clear()
+            latencies.clear()
+            errors.clear()
+            started = time.perf_counter()
+            stop_at[0] = started + seconds
+            threads = [threading.Thread(target=worker, args=(w,)) for w in range(concurrency)]
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
+            elapsed = time.perf_counter() - started
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+        created = statuses.get(201, 0)
+        rate = created / elapsed
+        latencies.sort()
+        median = latencies[len(latencies) // 2] if latencies else 0.0
+        p95 = latencies[max(0, int(0.95 * len(latencies)) - 1)] if latencies else 0.0
+        note = (f"{created} created in {elapsed:.1f} s; answers {dict(sorted(statuses.items()))}; "
+                f"latency median {median:.1f} ms, p95 {p95:.1f} ms; load average {os.getloadavg()[0]:.1f}")
+        if errors:
+            note += "; errors: " + " | ".join(errors)
+        self.created_per_s = round(rate, 1)
+        self.create_note = note
+        label = " (proposed: no counter lock, lean answer)" if proposed_changes else ""
+        self.results.append(Result(f"create: POST /api/v1/tickets, gunicorn {workers} workers, {concurrency} clients"
+                                   + label,
+                                   "create", created, round(median, 2), round(p95, 2), round(latencies[0], 2) if latencies else 0,
+                                   round(latencies[-1], 2) if latencies else 0, None, rows=round(rate, 1),
+                                   note=note))
+        ok = rate > CREATE_TARGET_PER_S
+        self.log(f"  create: {rate:.1f} tickets/s ({note}){'  ok' if ok else '  MISSED'}")
+        removed = remove_tickets_after(before)
+        self.log(f"  removed the {removed:,} created tickets again")
+
+    @staticmethod
+    def _wait_for(port: int, server: subprocess.Popen) -> None:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if server.poll() is not None:
+                raise RuntimeError("gunicorn stopped: " + server.stderr.read().decode()[-2000:])
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/api/v1/tickets")
+                conn.getresponse().read()
+                conn.close()
+                return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("gunicorn did not answer within 60 s")
+
+    def table(self) -> str:
+        lines = [f"{'measurement':<66} {'median':>10} {'p95':>10} {'target':>9}  verdict"]
+        for r in self.results:
+            if r.kind == "create":
+                ok = (r.rows or 0) > CREATE_TARGET_PER_S
+                lines.append(f"{r.name:<66} {str(r.rows) + '/s':>10} {'':>10} {'>300/s':>9}  "
+                             f"{'ok' if ok else 'MISSED'}")
+                continue
+            verdict = "ok" if r.ok else "MISSED"
+            lines.append(f"{r.name:<66} {r.median_ms:>8.2f}ms {r.p95_ms:>8.2f}ms {r.target_ms:>7.0f}ms  {verdict}")
+        return "\n".join(lines)
+
+
+def remove_tickets_after(last_id: int) -> int:
+    """Delete the tickets with ids above ``last_id`` and what hangs off them."""
+    from kefu.tickets.models import Ticket
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM tickets_ticket WHERE id > %s", [last_id])
+        n = cur.fetchone()[0]
+        if n:
+            for rel in Ticket._meta.related_objects:
+                table = rel.related_model._meta.db_table
+                if table == Ticket._meta.db_table:
+                    continue
+                cur.execute(f'DELETE FROM {table} WHERE "{rel.field.column}" > %s', [last_id])  # noqa: S608
+            for m2m in Ticket._meta.many_to_many:
+                through = m2m.remote_field.through._meta.db_table
+                cur.execute(f"DELETE FROM {through} WHERE from_ticket_id > %s OR to_ticket_id > %s",  # noqa: S608
+                            [last_id, last_id])
+            cur.execute("DELETE FROM tickets_ticket WHERE id > %s", [last_id])
+            cur.execute("SELECT setval(pg_get_serial_sequence('tickets_ticket', 'id'), %s)", [max(last_id, 1)])
+            cur.execute("VACUUM (ANALYZE) tickets_ticket")
+    return n
+
+
+def server_info() -> dict[str, Any]:
+    with connection.cursor() as cur:
+        cur.execute("SELECT version()")
+        info: dict[str, Any] = {"postgresql": cur.fetchone()[0]}
+        for name in ("shared_buffers", "work_mem", "effective_cache_size", "random_page_cost", "max_connections"):
+            cur.execute(f"SHOW {name}")
+            info[name] = cur.fetchone()[0]
+        cur.execute("SELECT pg_size_pretty(pg_total_relation_size('tickets_ticket')), "
+                    "pg_size_pretty(pg_total_relation_size('tickets_ticketevent')), "
+                    "pg_size_pretty(pg_database_size(current_database()))")
+        info["size_tickets"], info["size_events"], info["size_database"] = cur.fetchone()
+        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'tickets_ticket' ORDER BY 1")
+        info["indexes"] = dict(cur.fetchall())
+    return info
+
+
+def write_results(bench: TicketBench, meta: dict[str, Any]) -> Path:
+    OUT_DIR.mkdir(exist_ok=True)
+    path = OUT_DIR / "tickets.json"
+    data = {**meta, "created_per_s": bench.created_per_s,
+            "results": [{**r.__dict__, "ok": r.ok} for r in bench.results]}
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    if bench.plans:
+        (OUT_DIR / "explain_tickets.txt").write_text("\n".join(bench.plans))
+    return path
+
+
+def run_measurements(bench: TicketBench, *, skip_create: bool = False, create_seconds: float = 20.0,
+                     only: str = "") -> None:
+    hosts = [*settings.ALLOWED_HOSTS, "testserver"]
+    with override_settings(DEBUG=False, ALLOWED_HOSTS=hosts):
+        if not only or "open" in only:
+            bench.open_list()
+        if not only or "detail" in only:
+            bench.detail()
+        if not only or "search" in only:
+            bench.search()
+    if only and "create" not in only:
+        return
+    if not skip_create:
+        bench.create(seconds=create_seconds)
+        bench.create(seconds=create_seconds, proposed_changes=True)
+
+
+__all__ = ["TicketBench", "gen", "machine_info", "run_measurements", "server_info", "write_results"]

@@ -1,0 +1,88 @@
+"""``manage.py bench_tickets``: generate millions of tickets on PostgreSQL and measure the ticket speed
+targets (open-ticket list, detail, keyword search, creation through the API). See bench/README.md.
+Writes bench/out/tickets.json (and bench/out/explain_tickets.txt with ``--explain``).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.utils import timezone
+
+
+class Command(BaseCommand):
+    help = ("Generate tickets on PostgreSQL and measure the open-ticket list, the detail, the keyword search "
+            "and creation through the API (bench/README.md). Needs DATABASE_URL pointing at a dedicated database.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--tickets", type=int, default=2_000_000)
+        parser.add_argument("--agents", type=int, default=50, help="Agents owning the tickets (first N bench agents).")
+        parser.add_argument("--reuse", action="store_true",
+                            help="Keep the tickets already there when there are as many as requested.")
+        parser.add_argument("--runs", type=int, default=200, help="Repetitions per measurement (default 200).")
+        parser.add_argument("--max-seconds", type=float, default=60.0,
+                            help="Stop a measurement after this long (at least 20 runs).")
+        parser.add_argument("--create-seconds", type=float, default=20.0)
+        parser.add_argument("--skip-create", action="store_true")
+        parser.add_argument("--only", default="", help="Comma-separated subset of open,detail,search,create.")
+        parser.add_argument("--generate-only", action="store_true")
+        parser.add_argument("--explain", action="store_true",
+                            help="Also write EXPLAIN (ANALYZE, BUFFERS) to bench/out/explain_tickets.txt.")
+
+    def handle(self, *args, **opts):
+        if connection.vendor != "postgresql":
+            raise CommandError("The benchmark runs on PostgreSQL only (generate_series, COPY, GIN indexes): set "
+                               "DATABASE_URL to a dedicated PostgreSQL database.")
+        if opts["tickets"] < 1000 or opts["agents"] < 1:
+            raise CommandError("Use at least 1000 tickets and 1 agent.")
+
+        from bench import generate as gen
+        from bench import tickets as measure
+        from bench import tickets_generate as tgen
+
+        call_command("migrate", interactive=False, verbosity=0)
+        if gen.foreign_customers() or tgen.foreign_tickets():
+            raise CommandError("This database holds customers or tickets that the benchmark did not generate. It "
+                               "replaces all tickets, so it refuses to run here: use a dedicated database.")
+        # The organisation of the customer benchmark (200 agents, 40 shops); tickets use its first agents.
+        org = gen.ensure_org(max(opts["agents"], 200))
+        marker = measure.OUT_DIR / "tickets-generation.json"
+        have = tgen.counts()
+        generation: dict = {}
+        if opts["reuse"] and have["tickets_ticket"] == opts["tickets"]:
+            if marker.exists():
+                generation = json.loads(marker.read_text())
+            self.stdout.write(f"Reusing {have['tickets_ticket']:,} tickets.")
+        else:
+            self.stdout.write(f"Generating {opts['tickets']:,} tickets for {opts['agents']} agents …")
+            generation = tgen.generate(org=org, tickets=opts["tickets"], agents=opts["agents"], out=self.stdout)
+            self.stdout.write(f"Generated in {generation['seconds']:.0f} s: "
+                              + ", ".join(f"{t.split('_', 1)[1]} {n:,}" for t, n in generation["counts"].items()))
+            measure.OUT_DIR.mkdir(exist_ok=True)
+            marker.write_text(json.dumps(generation, ensure_ascii=False, indent=2))
+        if opts["generate_only"]:
+            return
+
+        bench = measure.TicketBench(org=org, on=timezone.localdate(), runs=opts["runs"],
+                                    max_seconds=opts["max_seconds"], explain=opts["explain"], out=self.stdout,
+                                    agents_n=opts["agents"])
+        started = time.perf_counter()
+        measure.run_measurements(bench, skip_create=opts["skip_create"], create_seconds=opts["create_seconds"],
+                                 only=opts["only"])
+        meta = {
+            "when": timezone.now().isoformat(timespec="seconds"),
+            "data": {"tickets": opts["tickets"], "agents": opts["agents"], "counts": tgen.counts()},
+            "generation": generation,
+            "machine": measure.machine_info(),
+            "server": measure.server_info(),
+            "measuring_seconds": round(time.perf_counter() - started, 1),
+        }
+        path = measure.write_results(bench, meta)
+        self.stdout.write("\n" + bench.table())
+        self.stdout.write(f"\nResults: {path}")
+
+
