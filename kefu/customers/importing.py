@@ -32,6 +32,7 @@ existing customers are audited one by one, like any change.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -292,6 +293,35 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """The rows of the first sheet that is not the template's instructions. Read with calamine (Rust,
+    about ten times faster than openpyxl on 100,000 rows) when it is installed, else with openpyxl;
+    both give the same values: None for empty cells, int for whole numbers."""
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:  # pragma: no cover - calamine is in requirements.txt
+        return _xlsx_rows_openpyxl(path)
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        names = [n for n in workbook.sheet_names if n.strip().lower() not in {"说明", "instructions"}]
+        sheet = workbook.get_sheet_by_name((names or workbook.sheet_names)[0])
+        rows = sheet.to_python(skip_empty_area=False)
+    except Exception:  # noqa: BLE001 - calamine raises its own errors for every kind of broken file
+        raise FileProblem(_("This is not a readable .xlsx file.")) from None
+    finally:
+        with contextlib.suppress(Exception):
+            workbook.close()
+    return enumerate((tuple(_calamine_value(v) for v in row) for row in rows), start=1)
+
+
+def _calamine_value(value: Any) -> Any:
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _xlsx_rows_openpyxl(path: Path) -> Iterator[tuple[int, tuple[Any, ...]]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
