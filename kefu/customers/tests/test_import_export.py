@@ -508,3 +508,16 @@ def test_r_cus_11_api_export(demo, make_customer, clients):
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "138****5678" in text and text.splitlines()[0].startswith("客户编号,姓名,手机号")
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, actor=demo.users["agent1"]).exists()
+
+
+def test_r_cus_11_xlsx_cells_typed_as_numbers_and_dates(demo, do_import):
+    """Excel stores a phone typed without quotes as a number and a birthday as a date: both are read as
+    the person meant them (13800138000, not 13800138000.0)."""
+    rows = [["数字号码", 13800138000, dt.datetime(1990, 5, 1), 1999.5]]
+    job = do_import(demo.users["agent1"], xlsx_upload([H["name"], H["phones"], H["birthday"],
+                                                       H["expected_amount"]], rows), shop=demo.shops["tmall"])
+    assert job.status == ImportJob.Status.DONE, job.errors
+    customer = Customer.objects.get(name="数字号码")
+    assert list(customer.phones.values_list("number", flat=True)) == ["13800138000"]
+    assert customer.birthday == dt.date(1990, 5, 1)
+    assert customer.expected_amount == Decimal("1999.50")
