@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
@@ -74,8 +75,15 @@ def auto_assign(ticket: Ticket, *, now: dt.datetime):
     return agent
 
 
+def is_on_duty(person) -> bool:
+    return AgentAvailability.objects.filter(person=person, on_duty=True).exists()
+
+
+@transaction.atomic
 def set_on_duty(*, actor, on_duty: bool) -> AgentAvailability:
-    avail, _created = AgentAvailability.objects.get_or_create(person=actor)
+    """The agent says they are taking work now (automatic assignment considers them) or not. Until the
+    workforce roster exists this toggle is what "on shift" means; audited."""
+    avail, _created = AgentAvailability.objects.select_for_update().get_or_create(person=actor)
     if avail.on_duty != on_duty:
         avail.on_duty = on_duty
         avail.save(update_fields=["on_duty"])

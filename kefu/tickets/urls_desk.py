@@ -7,6 +7,7 @@ from kefu.tickets import views_attach, views_desk, views_detail
 urlpatterns = [
     path("", views_desk.desk, name="desk"),
     path("new/", views_desk.create, name="create"),
+    path("on-duty/", views_desk.on_duty, name="on_duty"),
     path("caller/", views_desk.caller_lookup, name="caller"),
     path("replies/", views_attach.replies, name="replies"),
     path("replies/used/", views_attach.reply_used, name="reply_used"),

@@ -24,7 +24,7 @@ from kefu.core.forms import apply_service_error
 from kefu.core.phones import normalize_phone
 from kefu.org.roles import Role
 from kefu.org.selectors import access_shop, people_in_scope, shops_in_scope
-from kefu.tickets import attachments, selectors, services, sla
+from kefu.tickets import assignment, attachments, selectors, services, sla
 from kefu.tickets.access import access_ticket, is_manager, tickets_in_scope
 from kefu.tickets.choices import OPEN_STATUSES
 from kefu.tickets.forms import TicketFilterForm, TicketForm, split_tags
@@ -153,8 +153,17 @@ def desk(request):
             "queue": len(queue) if len(queue) <= QUEUE_MAX else f"{QUEUE_MAX}+",
         },
         "i18n": countdown_i18n(),
+        "on_duty": assignment.is_on_duty(user),
     })
     return render(request, "tickets/desk.html", context)
+
+
+@login_required
+@require_POST
+def on_duty(request):
+    """Toggle whether automatic assignment may give the person new tickets now."""
+    assignment.set_on_duty(actor=request.user, on_duty=request.POST.get("on_duty") == "1")
+    return redirect("tickets:desk")
 
 
 @login_required

@@ -44,3 +44,29 @@ def test_r_cus_7_a_reopened_complaint_is_open_again_but_not_counted_twice(demo, 
     services.transition(actor=demo.users["agent1"], ticket_id=ticket.pk, to="in_progress", version=ticket.version)
     fresh = Customer.objects.get(pk=customer.pk)
     assert (fresh.complaints_total, fresh.complaints_open) == (1, 1)
+
+
+def test_r_tic_3_agents_toggle_on_duty_from_the_desk(demo, clients):
+    from kefu.audit.models import AuditEvent
+    from kefu.tickets.assignment import is_on_duty
+
+    agent = clients("agent")
+    assert 'data-testid="on-duty"' in agent.get("/tickets/").content.decode()
+    assert agent.post("/tickets/on-duty/", {"on_duty": "1"}).status_code == 302
+    assert is_on_duty(demo.users["agent1"])
+    agent.post("/tickets/on-duty/", {"on_duty": "0"})
+    assert not is_on_duty(demo.users["agent1"])
+    assert AuditEvent.objects.filter(object_type="tickets.agentavailability").count() == 2
+    assert clients("anonymous").post("/tickets/on-duty/", {"on_duty": "1"}).status_code == 302  # to login
+
+
+def test_r_tic_4_administrators_edit_time_limits_in_the_admin(demo, clients):
+    from kefu.tickets.models import SlaPolicy
+
+    admin = clients("admin")
+    response = admin.post("/admin/tickets/slapolicy/add/", {
+        "centre": demo.centre.pk, "type": "complaint", "priority": "urgent", "first_response_minutes": 15,
+        "resolution_minutes": 240, "calendar": "24x7"})
+    assert response.status_code == 302
+    assert SlaPolicy.objects.get(type="complaint", priority="urgent").resolution_minutes == 240
+    assert clients("head").get("/admin/tickets/slapolicy/").status_code in {302, 403}
