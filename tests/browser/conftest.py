@@ -101,3 +101,17 @@ def page(request, tmp_path, browser, live_server, live_demo):
         except Exception as exc:  # noqa: BLE001 - a screenshot must never hide the real failure
             print(f"\ncould not take a screenshot: {exc}")
     context.close()
+
+
+@pytest.fixture
+def login():
+    """``login(page, "agent1")``: log in with the published demo password and wait for the home page."""
+
+    def do(page, username: str) -> None:
+        page.goto("/login/")
+        page.fill("[name=username]", username)
+        page.fill("[name=password]", "kefu-demo-2026")  # published demo password (API.md "Demo data")
+        page.click("[data-testid=login-submit]")
+        page.wait_for_url("**/")
+
+    return do

@@ -8,29 +8,21 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "kefu-demo-2026"  # published demo password (API.md "Demo data")
 
 
-def _login(page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("[name=username]", username)
-    page.fill("[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_url("**/")
 
-
-def test_r_tic_3_and_8_complaint_handed_to_logistics_then_callback_reopens(page, browser, live_server, live_demo):
+def test_r_tic_3_and_8_complaint_handed_to_logistics_then_callback_reopens(page, browser, live_server, live_demo, login):
     from playwright.sync_api import expect
 
     from kefu.org.models import Department
     from kefu.org.services import create_person
     from kefu.tickets.models import DepartmentTask, Ticket
 
-    create_person(actor=None, username="wuliu1", password=PASSWORD, display_name="物流小王",
+    create_person(actor=None, username="wuliu1", password="kefu-demo-2026", display_name="物流小王",
                   department=Department.objects.get(name="物流部"), roles=["agent"])
 
     # 1. agent1 takes the call and creates the complaint: they own it (R-TIC-3)
-    _login(page, "agent1")
+    login(page, "agent1")
     page.goto("/tickets/new/")
     form = page.locator("[data-testid=ticket-form]")
     form.locator("[name=type]").select_option("complaint")
@@ -56,7 +48,7 @@ def test_r_tic_3_and_8_complaint_handed_to_logistics_then_callback_reopens(page,
     context = browser.new_context(locale="en-US", base_url=live_server.url)
     other = context.new_page()
     try:
-        _login(other, "wuliu1")
+        login(other, "wuliu1")
         other.goto("/tickets/tasks/")
         other.locator(f"[data-testid=task-open-{task.pk}]").click()
         task_form = other.locator(f"[data-testid=task-form-{task.pk}]")

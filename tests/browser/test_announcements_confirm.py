@@ -1,52 +1,18 @@
 """R-TIC-10 in a real browser: an agent confirms an announcement on the list; the row, the bell's count and
 the unconfirmed banner change without reloading the page; the bell's menu marks everything read.
-Skipped without Chromium (see tests/browser/conftest.py for the conventions)."""
+Skipped without Chromium (tests/browser/conftest.py)."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from django.db import connections
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("KEFU_CHROMIUM", "/usr/bin/chromium")
-PASSWORD = "kefu-demo-2026"  # published demo password (API.md "Demo data")
 
 
-@pytest.fixture
-def browser_page(live_server, transactional_db):
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        if os.environ.get("KEFU_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium not found at {CHROMIUM}", pytrace=False)
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    from kefu.org.demo import seed_demo
-
-    seed_demo()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=live_server.url)
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
-        connections.close_all()
 
 
-def _login(page, username):
-    page.goto("/login/")
-    page.fill("[name=username]", username)
-    page.fill("[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_url("**/")
-
-
-def test_r_tic_10_confirm_updates_row_bell_and_banner_without_reload(browser_page):
+def test_r_tic_10_confirm_updates_row_bell_and_banner_without_reload(page, login):
     from playwright.sync_api import expect
 
     from kefu.announcements import services
@@ -56,8 +22,7 @@ def test_r_tic_10_confirm_updates_row_bell_and_banner_without_reload(browser_pag
     head = User.objects.get(username="head1")
     first = services.publish(actor=head, title="双十一活动口径", body="满300减40。", kind="promotion", email=False)
     services.publish(actor=head, title="退款时限调整", body="1个工作日。", kind="business_change", email=False)
-    page = browser_page
-    _login(page, "agent1")
+    login(page, "agent1")
     page.goto("/announcements/")
     # the banner, embedded as the home page would (announcements/_unconfirmed_banner.html)
     page.evaluate("""() => {

@@ -1,58 +1,24 @@
 """R-TIC-9 in a real browser: the reply picker fragment, embedded next to a textarea, searches in
 Chinese and inserts an approved reply at the cursor, counting the use. Skipped without Chromium
-(see tests/browser/conftest.py for the conventions)."""
+(tests/browser/conftest.py)."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from django.db import connections
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("KEFU_CHROMIUM", "/usr/bin/chromium")
-PASSWORD = "kefu-demo-2026"  # published demo password (API.md "Demo data")
 
 
-@pytest.fixture
-def kb_page(live_server, transactional_db):
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        if os.environ.get("KEFU_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium not found at {CHROMIUM}", pytrace=False)
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
 
-    from kefu.knowledge.demo import seed_demo_knowledge
-    from kefu.org.demo import seed_demo
-
-    seed_demo()
-    seed_demo_knowledge()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=live_server.url)
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
-        # ORM calls made while Playwright's loop ran used their own connections: close them, or
-        # PostgreSQL refuses to drop the test database at the end of the session.
-        connections.close_all()
-
-
-def test_r_tic_9_picker_inserts_an_approved_reply_into_the_textarea(kb_page):
+def test_r_tic_9_picker_inserts_an_approved_reply_into_the_textarea(page, login):
     from playwright.sync_api import expect
 
+    from kefu.knowledge.demo import seed_demo_knowledge
     from kefu.knowledge.models import Article
 
-    page = kb_page
-    page.goto("/login/")
-    page.fill("[name=username]", "agent1")
-    page.fill("[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_url("**/")
+    seed_demo_knowledge()
+    login(page, "agent1")
     page.goto("/knowledge/")
     # Embed the picker as the ticket page would (usage documented in knowledge/picker.html).
     page.evaluate("""() => {
@@ -77,23 +43,17 @@ def test_r_tic_9_picker_inserts_an_approved_reply_into_the_textarea(kb_page):
     assert article.use_count == 1
 
 
-def _login(page, username):
-    page.goto("/login/")
-    page.fill("[name=username]", username)
-    page.fill("[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_url("**/")
 
-
-def test_r_tic_9_head_approves_and_rejects_in_the_queue_without_reloading(kb_page):
+def test_r_tic_9_head_approves_and_rejects_in_the_queue_without_reloading(page, login):
     from playwright.sync_api import expect
 
     from kefu.knowledge import services
+    from kefu.knowledge.demo import seed_demo_knowledge
     from kefu.knowledge.models import ArticleVersion
     from kefu.org.models import User
 
-    page = kb_page
-    _login(page, "head1")
+    seed_demo_knowledge()
+    login(page, "head1")
     page.goto("/knowledge/approvals/")
     page.evaluate("window.__no_reload_marker = 42")
     rows = page.locator("[data-testid=approval-row]")
