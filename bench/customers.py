@@ -35,7 +35,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from bench import generate as gen
-from bench import proposed
 
 OUT_DIR = Path(__file__).resolve().parent / "out"
 TARGETS_MS = {"due": 50.0, "search": 100.0}
@@ -219,16 +218,7 @@ class Bench:
                     assert response.status_code == 200, response.content[:300]
                     return response.json()["count"]
 
-                def proposed_selector(i: int, users=users, qs_terms=qs_terms) -> int:
-                    user = self.fresh(users[i % len(users)])
-                    qs = selectors.for_list(proposed.customer_search(
-                        selectors.list_customers(user, selectors.CustomerFilters()), qs_terms[i % len(qs_terms)]))
-                    list(qs[:50])
-                    return qs.count()
-
-                self.timed(f"search {labels[kind]}, {role}: selector as is", "search", selector,
-                           target_ms=TARGETS_MS["search"])
-                self.timed(f"search {labels[kind]}, {role}: selector proposed", "search", proposed_selector,
+                self.timed(f"search {labels[kind]}, {role}: selector", "search", selector,
                            target_ms=TARGETS_MS["search"])
                 self.timed(f"search {labels[kind]}, {role}: GET /api/v1/customers?q=", "search", http,
                            target_ms=TARGETS_MS["search"])

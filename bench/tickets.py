@@ -7,7 +7,7 @@
    ``selectors.timeline`` — and ``GET /api/v1/tickets/{id}``.
 3. Chinese keyword search: ``selectors.list_tickets`` with ``q`` in the API's default SLA order, first
    page of 50 plus the count, as an agent (three shops) and as the centre director (all shops);
-   the selector as it is and with the change proposed in bench/README.md (:func:`proposed_search`).
+   the selector (kefu.tickets.selectors.list_tickets with the grams index).
 4. Create through the API: ``POST /api/v1/tickets`` with token auth against gunicorn with 4 sync
    workers, from 8 concurrent client threads, for a fixed time; tickets/s counted from 201 answers.
 """
@@ -33,7 +33,6 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from bench import generate as gen
-from bench import proposed
 from bench import tickets_generate as tgen
 from bench.customers import Bench as CustomerBench
 from bench.customers import Result, machine_info
@@ -142,22 +141,16 @@ class TicketBench(CustomerBench):
 
         agents = self.ticket_agents()
         self.log("keyword search, SLA order (keywords rotate): " + ", ".join(KEYWORDS))
-        variants = [("as is", False), ("proposed", True)]
         for role, users in (("agent", agents), ("director", [self.org.director])):
-            for label, use_proposed in variants:
-                def selector(i: int, users=users, use_proposed=use_proposed) -> int:
-                    user = self.fresh(users[i % len(users)])
-                    q = KEYWORDS[i % len(KEYWORDS)]
-                    if use_proposed:
-                        qs = proposed.ticket_search(selectors.list_tickets(user, selectors.TicketFilters()), q)
-                    else:
-                        qs = selectors.list_tickets(user, selectors.TicketFilters(q=q))
-                    qs = selectors.for_list(qs).order_by("resolution_due", "id")
-                    list(qs[:50])
-                    return qs.count()
+            def selector(i: int, users=users) -> int:
+                user = self.fresh(users[i % len(users)])
+                qs = selectors.list_tickets(user, selectors.TicketFilters(q=KEYWORDS[i % len(KEYWORDS)]))
+                qs = selectors.for_list(qs).order_by("resolution_due", "id")
+                list(qs[:50])
+                return qs.count()
 
-                self.timed(f"search, {role}, selector {label} (page of 50 + count)", "search", selector,
-                           target_ms=TARGETS_MS["search"])
+            self.timed(f"search, {role}, selector (page of 50 + count)", "search", selector,
+                       target_ms=TARGETS_MS["search"])
             clients = [self.client_for(u) for u in users]
 
             def http(i: int, clients=clients) -> int:
