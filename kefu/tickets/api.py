@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
@@ -139,13 +140,19 @@ class TicketFiltersIn(Schema):
 
 @router.get("", response={200: list[TicketOut], **ERRORS})
 @paginate(PageNumber)
-def list_tickets(request, filters: Query[TicketFiltersIn]):
-    """``order=sla`` (nearest deadline first, default) or ``order=recent``."""
+def list_tickets(request, response: HttpResponse, filters: Query[TicketFiltersIn]):
+    """``order=sla`` (nearest deadline first, default) or ``order=recent``. With ``q``, ``count``
+    stops at 1000 (``KEFU_SEARCH_COUNT_CAP``); the header ``X-Count-Capped: true`` says there are more."""
     data = filters.dict()
     order = data.pop("order")
-    qs = selectors.for_list(selectors.list_tickets(request.user, selectors.TicketFilters(**data)))
-    qs = qs.select_related("created_by", "merged_into")
-    return qs.order_by("-created_at", "-id") if order == "recent" else qs.order_by("resolution_due", "id")
+    tickets = selectors.TicketList(
+        request.user, selectors.TicketFilters(**data),
+        order_by=("-created_at", "-id") if order == "recent" else ("resolution_due", "id"),
+        prepare=lambda qs: selectors.for_list(qs).select_related("created_by", "merged_into"))
+    tickets.count()
+    if tickets.capped:
+        response["X-Count-Capped"] = "true"
+    return tickets
 
 
 class TransitionIn(Schema):

@@ -132,10 +132,9 @@ def desk(request):
     form = TicketFilterForm(request.GET or None, shops=shops_in_scope(user), people=people,
                             initial={"status": "open"})
     filters = _filters(request, form, lead=lead)
-    qs = selectors.for_list(selectors.list_tickets(user, filters))
-    qs = qs.order_by(F("resolution_due").asc(nulls_last=True), "id") if filters.open_only \
-        else qs.order_by("-created_at", "-id")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    tickets = selectors.TicketList(user, filters, order_by=(F("resolution_due").asc(nulls_last=True), "id")
+                                   if filters.open_only else ("-created_at", "-id"))
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     decorate(request, page.object_list, now)
     context = {"form": form, "page": page, "lead": lead, "now": now, "searching": bool(filters.q)}
     if request.headers.get("HX-Target") == "ticket-results":

@@ -339,7 +339,7 @@ def merge(request, ticket_id: int):
 
     def call(d):
         text = d["other"].strip()
-        other = tickets_in_scope(request.user).filter(number__iexact=text).first()
+        other = tickets_in_scope(request.user).filter(number=text.upper()).first()
         if other is None and text.isdigit():
             other = tickets_in_scope(request.user).filter(pk=int(text)).first()
         if other is None:
