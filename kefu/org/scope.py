@@ -88,7 +88,7 @@ def _level_for(user: User) -> str:
 
 
 def scope_for(user: User) -> Scope:
-    """The data scope of ``user``, computed once per user object (two or three small queries)."""
+    """The data scope of ``user``, computed once per user object (one to three small queries)."""
     cached = getattr(user, "_kefu_scope", None)
     if cached is not None:
         return cached
@@ -107,8 +107,10 @@ def scope_for(user: User) -> Scope:
         else:
             department_ids = frozenset()
             teams = Team.objects.filter(pk=user.team_id) if user.team_id else Team.objects.none()
-        team_ids = frozenset(teams.values_list("pk", flat=True))
-        shop_ids = frozenset(Shop.objects.filter(teams__in=team_ids).values_list("pk", flat=True).distinct())
+        # one query: each team with each shop it serves (None for a team that serves none)
+        pairs = list(teams.values_list("pk", "shops"))
+        team_ids = frozenset(team_id for team_id, _shop in pairs)
+        shop_ids = frozenset(shop_id for _team, shop_id in pairs if shop_id is not None)
     scope = Scope(
         user_id=user.pk,
         level=level,

@@ -120,7 +120,8 @@ def create_ticket(request, payload: TicketIn):
     shop = access_shop(request.user, data.pop("shop"))
     owner = _person(request, data.pop("owner")) if data.get("owner") else data.pop("owner")
     ticket = services.create_ticket(actor=request.user, shop=shop, owner=owner, **data)
-    return HttpStatus(201, _lean(ticket))
+    # the service's ticket already holds what TicketOut reads (its shop, owner and creator): no re-read
+    return HttpStatus(201, ticket)
 
 
 class TicketFiltersIn(Schema):

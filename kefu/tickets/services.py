@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,11 +70,17 @@ def _touch(ticket: Ticket, fields: list[str], now: dt.datetime, *, action: bool 
 
 
 def _next_number(now: dt.datetime) -> str:
+    """The day's next number (KF20261123-0001), from one statement that creates the day's counter row
+    or adds one to it. The row stays locked until the ticket's transaction ends, so numbers have no
+    gaps and no repeats; the caller takes its number as late as it can, just before inserting."""
     day = timezone.localdate(now)
-    counter, _created = TicketCounter.objects.select_for_update().get_or_create(day=day)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"KF{day:%Y%m%d}-{counter.last:04d}"
+    table = connection.ops.quote_name(TicketCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} ("day", "last") VALUES (%s, 1) '  # noqa: S608 - our own table name
+            'ON CONFLICT ("day") DO UPDATE SET "last" = ' + f'{table}."last" + 1 RETURNING "last"', [day])
+        last = cursor.fetchone()[0]
+    return f"KF{day:%Y%m%d}-{last:04d}"
 
 
 def _choice(errors: Errors, field: str, value, choices, *, required: bool = True) -> None:
@@ -158,13 +164,14 @@ def create_ticket(
     if owner is None and not assign_automatically and actor.has_role(*FIRST_CONTACT_ROLES):
         owner = actor
     ticket = Ticket(
-        number=_next_number(now), shop=shop, customer=customer, caller_phone=phone, type=type,
+        shop=shop, customer=customer, caller_phone=phone, type=type,
         after_sales_kind=after_sales_kind, channel=channel, priority=priority,
         severity=(severity or Severity.GENERAL) if type == TicketType.COMPLAINT else "",
         title=title.strip(), description=description or "", owner=owner, created_by=actor, created_at=now,
         last_action_at=now, tags=list(tags or []),
     )
     sla.set_due_times(ticket, centre_id=shop.centre_id)
+    ticket.number = _next_number(now)
     ticket.save()
     _event(ticket, actor=actor, kind=EventKind.CREATED, body=description or "", at=now)
     record(actor=actor, action=Action.CREATE, obj=ticket,
