@@ -8,12 +8,13 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import CharField, Func
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.audit.services import Action, record
 from kefu.core.errors import NotAllowed, NotFound
-from kefu.org.models import ApiToken, User
+from kefu.org.models import ApiToken, User, UserRole
 
 
 def _digest(secret: str) -> str:
@@ -34,16 +35,30 @@ def issue_token(*, user: User, name: str = "", ip: str | None = None) -> tuple[A
     return token, secret
 
 
+class RoleList(Func):
+    """A person's role codes as one comma-separated text, so that the token lookup of every API request
+    also brings the roles (``User.role_codes``) instead of asking for them in a second query."""
+
+    output_field = CharField()
+    template = (f"(SELECT %(function)s(role, ',') FROM {UserRole._meta.db_table} "
+                f"WHERE {UserRole._meta.db_table}.user_id = %(expressions)s)")
+    function = "string_agg"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="group_concat", **extra)
+
+
 def user_for_token(secret: str) -> User | None:
     """The active user a bearer secret belongs to, or None. Touches ``last_used_at`` at most once a minute."""
     now = timezone.now()
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user").annotate(role_list=RoleList("user_id"))
         .filter(digest=_digest(secret), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
         .first()
     )
     if token is None:
         return None
+    token.user._role_codes = frozenset(filter(None, (token.role_list or "").split(",")))
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.user._api_token_id = token.pk

@@ -155,7 +155,7 @@ def create_ticket(
             errors.add("owner", _("%(person)s does not serve this shop.") % {"person": owner})
     phone = normalize_phone(caller_phone)
     if customer is None and phone:
-        customer = find_by_phone(actor, shop_id=shop.pk, phone=phone)
+        customer = find_by_phone(actor, shop_id=shop.pk, phone=phone, fields=("id", "shop_id", "value_tier"))
     errors.raise_if_any(_("The ticket could not be created."))
 
     now = _now()
