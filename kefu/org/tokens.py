@@ -40,7 +40,7 @@ class RoleList(Func):
     also brings the roles (``User.role_codes``) instead of asking for them in a second query."""
 
     output_field = CharField()
-    template = (f"(SELECT %(function)s(role, ',') FROM {UserRole._meta.db_table} "
+    template = (f"(SELECT %(function)s(role, ',') FROM {UserRole._meta.db_table} "  # noqa: S608 - our table
                 f"WHERE {UserRole._meta.db_table}.user_id = %(expressions)s)")
     function = "string_agg"
 
