@@ -161,8 +161,7 @@ class TicketBench(CustomerBench):
             self.timed(f"search, {role}: GET /api/v1/tickets?q=", "search", http, target_ms=TARGETS_MS["search"])
 
     # -- 4. create through the API ----------------------------------------------------------------------
-    def create(self, *, seconds: float = 20.0, workers: int = 4, concurrency: int = 8, port: int = 8765,
-               proposed_changes: bool = False) -> None:
+    def create(self, *, seconds: float = 20.0, workers: int = 4, concurrency: int = 8, port: int = 8765) -> None:
         from kefu.org.tokens import issue_token
         from kefu.tickets.models import Ticket
 
@@ -180,15 +179,11 @@ class TicketBench(CustomerBench):
             "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6380/0"), "HUEY_NAME": "kefu-bench",
         }
         assert env["DATABASE_URL"], "DATABASE_URL is needed for the server"
-        if proposed_changes:  # created here, not by four workers racing on their first request
-            with connection.cursor() as cur:
-                cur.execute("CREATE SEQUENCE IF NOT EXISTS bench_ticket_number_seq")
         self.log(f"create through the API: gunicorn, {workers} sync workers, {concurrency} client threads, "
                  f"{seconds:.0f} s (database {db['NAME']})")
         server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             [str(Path(sys.executable).parent / "gunicorn"), "kefu.wsgi:application", "--workers", str(workers),
-             "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-             *(["--config", "python:bench.gunicorn_proposed"] if proposed_changes else [])],
+             "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
         )
         try:
@@ -261,9 +256,7 @@ class TicketBench(CustomerBench):
             note += "; errors: " + " | ".join(errors)
         self.created_per_s = round(rate, 1)
         self.create_note = note
-        label = " (proposed: no counter lock, lean answer)" if proposed_changes else ""
-        self.results.append(Result(f"create: POST /api/v1/tickets, gunicorn {workers} workers, {concurrency} clients"
-                                   + label,
+        self.results.append(Result(f"create: POST /api/v1/tickets, gunicorn {workers} workers, {concurrency} clients",
                                    "create", created, round(median, 2), round(p95, 2), round(latencies[0], 2) if latencies else 0,
                                    round(latencies[-1], 2) if latencies else 0, None, rows=round(rate, 1),
                                    note=note))
@@ -365,7 +358,6 @@ def run_measurements(bench: TicketBench, *, skip_create: bool = False, create_se
         return
     if not skip_create:
         bench.create(seconds=create_seconds)
-        bench.create(seconds=create_seconds, proposed_changes=True)
 
 
 __all__ = ["TicketBench", "gen", "machine_info", "run_measurements", "server_info", "write_results"]

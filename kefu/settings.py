@@ -110,6 +110,11 @@ if DATABASE_URL:
     # JIT compilation pays off for long analytic queries, not for ours: it added 50–140 ms to searches
     # over millions of tickets whose plans run in a few milliseconds (bench/README.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Parameters bound by the server, and a statement run 5 times on a connection prepared there, so
+    # PostgreSQL stops parsing and planning the same queries again (ticket creation: bench/README.md).
+    # Set KEFU_PG_PREPARE=0 behind a connection pooler in transaction mode, which cannot keep them.
+    if os.environ.get("KEFU_PG_PREPARE", "1") != "0":
+        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
 else:
     DATABASES = {
         "default": {

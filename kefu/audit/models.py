@@ -34,6 +34,7 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("who"), db_constraint=False,
+        db_index=False,  # audit_actor_idx below leads with it; every index is written on every event
     )
     actor_name = models.CharField(_("who (name)"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)

@@ -1,4 +1,5 @@
-"""The in-process cache of rule overrides, so :func:`get_rule` is cheap when called often.
+"""The in-process cache of rule overrides, so :func:`get_rule` is cheap when called often. Other
+per-centre settings kept as rows (the tickets' time limits) use it too, under their own ``namespace``.
 
 * A per-process dict holds, per centre, the typed overrides together with the *generation* they were
   loaded under.
@@ -30,76 +31,82 @@ from django.db.models.signals import post_migrate
 CHECK_SECONDS = 1.0
 
 _lock = threading.Lock()
-_entries: dict[int, tuple[str, dict[str, Any]]] = {}
-_checked: dict[int, tuple[str, float]] = {}
+_entries: dict[tuple[str, int], tuple[str, dict[Any, Any]]] = {}
+_checked: dict[tuple[str, int], tuple[str, float]] = {}
 _default_centre: dict[str, int] = {}
 _local = threading.local()
 
 
-def _gen_key(centre_id: int) -> str:
-    return f"kefu:rules:generation:{centre_id}"
+RULES = "rules"
 
 
-def _dirty() -> set[int]:
+def _gen_key(slot: tuple[str, int]) -> str:
+    namespace, centre_id = slot
+    return f"kefu:{namespace}:generation:{centre_id}"
+
+
+def _dirty() -> set[tuple[str, int]]:
     dirty = getattr(_local, "dirty", None)
     if dirty is None:
         dirty = _local.dirty = set()
     return dirty
 
 
-def _forget(centre_id: int) -> None:
+def _forget(slot: tuple[str, int]) -> None:
     with _lock:
-        _entries.pop(centre_id, None)
-        _checked.pop(centre_id, None)
+        _entries.pop(slot, None)
+        _checked.pop(slot, None)
 
 
-def _new_generation(centre_id: int) -> None:
-    cache.set(_gen_key(centre_id), uuid.uuid4().hex, timeout=None)
-    _forget(centre_id)
+def _new_generation(slot: tuple[str, int]) -> None:
+    cache.set(_gen_key(slot), uuid.uuid4().hex, timeout=None)
+    _forget(slot)
 
 
-def invalidate(centre_id: int, using: str = DEFAULT_DB_ALIAS) -> None:
+def invalidate(centre_id: int, using: str = DEFAULT_DB_ALIAS, *, namespace: str = RULES) -> None:
     """Call after writing an override of ``centre_id`` (the write service and model signals do)."""
-    _new_generation(centre_id)
+    slot = (namespace, centre_id)
+    _new_generation(slot)
     if connections[using].in_atomic_block:
-        _dirty().add(centre_id)
+        _dirty().add(slot)
 
         def committed() -> None:
-            _dirty().discard(centre_id)
-            _new_generation(centre_id)
+            _dirty().discard(slot)
+            _new_generation(slot)
 
         transaction.on_commit(committed, using=using)
 
 
-def _generation(centre_id: int) -> str:
+def _generation(slot: tuple[str, int]) -> str:
     now = time.monotonic()
-    memo = _checked.get(centre_id)
+    memo = _checked.get(slot)
     if memo is not None and now - memo[1] < CHECK_SECONDS:
         return memo[0]
-    gen = cache.get(_gen_key(centre_id))
+    gen = cache.get(_gen_key(slot))
     if gen is None:
         gen = uuid.uuid4().hex
-        if not cache.add(_gen_key(centre_id), gen, timeout=None):
-            gen = cache.get(_gen_key(centre_id)) or gen
+        if not cache.add(_gen_key(slot), gen, timeout=None):
+            gen = cache.get(_gen_key(slot)) or gen
     with _lock:
-        _checked[centre_id] = (gen, now)
+        _checked[slot] = (gen, now)
     return gen
 
 
-def overrides(centre_id: int, loader: Callable[[int], dict[str, Any]]) -> dict[str, Any]:
+def overrides(centre_id: int, loader: Callable[[int], dict[Any, Any]], *, namespace: str = RULES) -> dict[Any, Any]:
     """The typed overrides of a centre, from the cache or ``loader(centre_id)``. Do not mutate."""
     dirty = _dirty()
     if dirty and not connections[DEFAULT_DB_ALIAS].in_atomic_block:
         dirty.clear()  # the transaction that wrote has ended (committed or rolled back)
-    if centre_id in dirty:
+    slot = (namespace, centre_id)
+    if slot in dirty:
         return loader(centre_id)
-    gen = _generation(centre_id)
-    entry = _entries.get(centre_id)
+    gen = _generation(slot)
+    entry = _entries.get(slot)
     if entry is not None and entry[0] == gen:
         return entry[1]
     values = loader(centre_id)
     with _lock:
-        _entries[centre_id] = (gen, values)
+        _entries[slot] = (gen, values)
     return values
 
 

@@ -3,6 +3,7 @@ the owner until the ticket is closed; other departments get tasks, not the ticke
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.models import VersionedModel
@@ -45,6 +46,16 @@ class SlaPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} · {self.get_priority_display()}"
+
+def _policies_changed(sender, instance: SlaPolicy, using: str, **kwargs) -> None:
+    """Every process reads the time limits from its cache (tickets.sla.limits_for): renew it."""
+    from kefu.rules import cache
+
+    cache.invalidate(instance.centre_id, using=using, namespace="sla")  # sla.POLICY_CACHE
+
+
+models.signals.post_save.connect(_policies_changed, sender=SlaPolicy, dispatch_uid="kefu.tickets.slapolicy.saved")
+models.signals.post_delete.connect(_policies_changed, sender=SlaPolicy, dispatch_uid="kefu.tickets.slapolicy.deleted")
 
 
 class Ticket(VersionedModel):
@@ -89,7 +100,8 @@ class Ticket(VersionedModel):
                                  choices=[("ok", _("On time")), ("warning", _("Warning")), ("breached", _("Breached"))])
     last_action_at = models.DateTimeField(_("last action"))
     handling_seconds = models.PositiveIntegerField(_("handling time (s)"), default=0)
-    merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged")
+    merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged",
+                                    db_index=False)  # tic_merged_idx: only the few merged tickets
     related = models.ManyToManyField("self", blank=True, symmetrical=True)
 
     class Meta:
@@ -106,6 +118,7 @@ class Ticket(VersionedModel):
             # lists in SLA order, and keyword searches with many matches (selectors.TicketList)
             models.Index(fields=["resolution_due", "id"], name="tic_sla_order_idx"),
             models.Index(fields=["caller_phone"], name="tic_caller_idx"),
+            models.Index(fields=["merged_into"], name="tic_merged_idx", condition=Q(merged_into__isnull=False)),
         ]
 
     def __str__(self) -> str:

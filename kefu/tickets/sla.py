@@ -16,11 +16,13 @@ from kefu.bizcalendar.selectors import (
     business_time_between,
     default_schedule,
 )
+from kefu.rules import cache as rules_cache
 from kefu.rules.selectors import get_rule
 from kefu.tickets.models import SlaPolicy, Ticket
 from kefu.tickets.settings_defs import DEFAULT_SLA
 
 OK, WARNING, BREACHED = "ok", "warning", "breached"
+POLICY_CACHE = "sla"  # the rules cache's namespace for SlaPolicy rows (models._policies_changed renews it)
 
 
 @dataclass(frozen=True)
@@ -30,11 +32,19 @@ class Limits:
     calendar: str  # "business" | "24x7"
 
 
+def _load_policies(centre_id: int) -> dict[tuple[str, str], Limits]:
+    return {(p.type, p.priority): Limits(dt.timedelta(minutes=p.first_response_minutes),
+                                         dt.timedelta(minutes=p.resolution_minutes), p.calendar)
+            for p in SlaPolicy.objects.filter(centre_id=centre_id)}
+
+
 def limits_for(*, centre_id: int | None, type: str, priority: str) -> Limits:  # noqa: A002 - domain word
-    policy = SlaPolicy.objects.filter(centre_id=centre_id, type=type, priority=priority).first()
-    if policy is not None:
-        return Limits(dt.timedelta(minutes=policy.first_response_minutes),
-                      dt.timedelta(minutes=policy.resolution_minutes), policy.calendar)
+    """The centre's time limits for this type and priority: its SlaPolicy row (kept in the rules'
+    in-process cache, renewed when a row changes), else the SPEC defaults."""
+    if centre_id is not None:
+        policy = rules_cache.overrides(centre_id, _load_policies, namespace=POLICY_CACHE).get((type, priority))
+        if policy is not None:
+            return policy
     first, resolution = DEFAULT_SLA[priority]
     calendar = get_rule("calendar.mode", centre_id=centre_id)
     return Limits(dt.timedelta(minutes=first), dt.timedelta(minutes=resolution), calendar)

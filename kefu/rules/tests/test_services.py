@@ -213,7 +213,7 @@ def test_other_processes_changes_are_seen_through_the_shared_generation(
     RuleValue.objects.filter(key=CADENCE_B).update(value=6)
     assert get_rule(CADENCE_B, centre_id=centre.pk) == 5  # still the cached value
     # … and replaces the shared generation
-    django_cache.set(rules_cache._gen_key(centre.pk), "another-generation", timeout=None)
+    django_cache.set(rules_cache._gen_key((rules_cache.RULES, centre.pk)), "another-generation", timeout=None)
     assert get_rule(CADENCE_B, centre_id=centre.pk) == 6
 
 

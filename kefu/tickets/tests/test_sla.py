@@ -56,6 +56,20 @@ def test_r_tic_4_seven_by_twenty_four(demo):
     assert t.resolution_due == at(2026, 10, 1, 1)
 
 
+def test_r_tic_4_a_changed_time_limit_applies_to_the_next_ticket_at_once(demo, django_assert_num_queries):
+    sla.limits_for(centre_id=demo.centre.pk, type="fault", priority="high")
+    with django_assert_num_queries(0):  # the centre's time limits are read once, then from the cache
+        sla.limits_for(centre_id=demo.centre.pk, type="fault", priority="high")
+    policy = SlaPolicy.objects.create(centre=demo.centre, type="fault", priority="high", first_response_minutes=15,
+                                      resolution_minutes=8 * 60, calendar="24x7")
+    assert due_times(demo, at(2026, 9, 30, 17), priority="high", type="fault").resolution_due == at(2026, 10, 1, 1)
+    policy.resolution_minutes = 4 * 60
+    policy.save()  # as the admin page does
+    assert due_times(demo, at(2026, 9, 30, 17), priority="high", type="fault").resolution_due == at(2026, 9, 30, 21)
+    policy.delete()
+    assert sla.limits_for(centre_id=demo.centre.pk, type="fault", priority="high").calendar == "business"
+
+
 def test_r_tic_4_an_administrators_2027_holiday_counts(demo):
     from kefu.bizcalendar.services import set_day
 
