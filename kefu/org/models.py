@@ -166,3 +166,20 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} @ {self.ip} {self.at:%Y-%m-%d %H:%M}"
+
+
+def _structure_changed(sender, using: str = "default", **kwargs) -> None:
+    """Teams, shops and the shops a team serves decide every scope: computed scopes are renewed."""
+    from kefu.org.scope import structure_changed
+
+    if kwargs.get("action", "post_").startswith("post_"):  # m2m_changed: once, after the change
+        structure_changed(using=using)
+
+
+for _model in (Department, Shop, Team):
+    models.signals.post_save.connect(_structure_changed, sender=_model,
+                                     dispatch_uid=f"kefu.org.structure.{_model.__name__}.saved")
+    models.signals.post_delete.connect(_structure_changed, sender=_model,
+                                       dispatch_uid=f"kefu.org.structure.{_model.__name__}.deleted")
+models.signals.m2m_changed.connect(_structure_changed, sender=Team.shops.through,
+                                   dispatch_uid="kefu.org.structure.team_shops")

@@ -11,6 +11,7 @@ A person with several roles gets the widest scope of them.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -87,11 +88,49 @@ def _level_for(user: User) -> str:
     return SELF
 
 
+# -- the scopes already computed, shared by the requests of a process ------------------------------------
+# A scope follows from the person's own fields and roles (part of the key: a person read afresh brings
+# them) and from the organisation's structure: which teams serve which shops, which shops and teams a
+# centre has. A change of that structure (signals below) renews the memo in every process through the
+# rules cache's generation; ``STRUCTURE_SECONDS`` bounds how long a process without a shared cache
+# (no REDIS_URL) may keep an old scope.
+STRUCTURE = "org-structure"
+STRUCTURE_SECONDS = 30.0
+
+
+def structure_memo() -> dict:
+    """A dict for what follows from the organisation's structure; emptied when it changes."""
+    from kefu.rules import cache
+
+    return cache.overrides(0, lambda _centre: {}, namespace=STRUCTURE)
+
+
+def structure_changed(*, using: str = "default") -> None:
+    """Teams, shops or the shops a team serves changed: scopes are computed again."""
+    from kefu.rules import cache
+
+    cache.invalidate(0, using, namespace=STRUCTURE)
+
+
 def scope_for(user: User) -> Scope:
-    """The data scope of ``user``, computed once per user object (one to three small queries)."""
+    """The data scope of ``user``, computed once per user object, and per process for as long as the
+    organisation's structure stays as it is (one to three small queries the first time)."""
     cached = getattr(user, "_kefu_scope", None)
     if cached is not None:
         return cached
+    key = (user.pk, user.is_superuser, user.centre_id, user.department_id, user.team_id, user.role_codes)
+    memo = structure_memo()
+    hit = memo.get(key)
+    if hit is not None and time.monotonic() - hit[1] < STRUCTURE_SECONDS:
+        user._kefu_scope = hit[0]
+        return hit[0]
+    scope = _compute_scope(user)
+    memo[key] = (scope, time.monotonic())
+    user._kefu_scope = scope
+    return scope
+
+
+def _compute_scope(user: User) -> Scope:
     level = _level_for(user)
     centre_id = user.centre_id
     if level == CENTRE:
@@ -119,5 +158,4 @@ def scope_for(user: User) -> Scope:
         team_ids=team_ids,
         shop_ids=shop_ids,
     )
-    user._kefu_scope = scope
     return scope

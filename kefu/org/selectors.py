@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import time
+
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
@@ -42,10 +45,23 @@ def access_person(user: User, person_id: int) -> User:
 
 
 def access_shop(user: User, code: str) -> Shop:
-    shop = shops_in_scope(user).filter(code=code).first()
-    if shop is None:
+    shop = shop_by_code(code)
+    if shop is None or not scope_for(user).can_see_shop(shop.pk):
         raise NotFound(_("No such shop."))
     return shop
+
+
+def shop_by_code(code: str) -> Shop | None:
+    """The shop with this code (a copy of the one this process remembers until the organisation's
+    structure changes: integrations name the shop in every ticket they send)."""
+    from kefu.org.scope import STRUCTURE_SECONDS, structure_memo
+
+    memo = structure_memo()
+    key = ("shop", code)
+    hit = memo.get(key)
+    if hit is None or time.monotonic() - hit[1] >= STRUCTURE_SECONDS:
+        hit = memo[key] = (Shop.objects.filter(code=code).first(), time.monotonic())
+    return copy.copy(hit[0])
 
 
 def with_roles(queryset: QuerySet[User]) -> QuerySet[User]:

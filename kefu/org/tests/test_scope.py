@@ -80,3 +80,40 @@ def test_r_org_1_a_shop_of_another_centre_is_outside_a_directors_scope(demo):
 
     foreign = ShopFactory(centre=CentreFactory(name="别的中心"))
     assert not scope_for(demo.users["director1"]).can_see_shop(foreign.pk)
+
+
+# -- computed scopes are remembered per process until the organisation's structure changes --------------
+
+def fresh(user):
+    """The person as the next request reads them."""
+    return type(user).objects.get(pk=user.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r_org_2_a_scope_is_computed_once_and_again_when_a_team_stops_serving_a_shop(django_assert_num_queries):
+    from kefu.org.demo import seed_demo
+    from kefu.org.models import Shop, User
+
+    seed_demo()
+    agent = User.objects.get(username="agent1")
+    tmall = Shop.objects.get(code="tmall")
+    assert scope_for(fresh(agent)).can_see_shop(tmall.pk)
+    again = fresh(agent)
+    again.role_codes  # noqa: B018 - the roles come with the person (the token lookup brings them)
+    with django_assert_num_queries(0):
+        assert scope_for(again).can_see_shop(tmall.pk)
+    for team in Team.objects.filter(pk=agent.team_id):
+        team.shops.remove(tmall)
+    assert not scope_for(fresh(agent)).can_see_shop(tmall.pk)
+
+
+def test_r_org_2_a_new_role_or_team_of_the_person_counts_at_once(demo):
+    from kefu.org.models import UserRole
+
+    agent = demo.users["agent1"]
+    assert scope_for(fresh(agent)).level == SELF
+    UserRole.objects.create(user=agent, role="lead")
+    assert scope_for(fresh(agent)).level == TEAM
+    other = Team.objects.exclude(pk=agent.team_id).first()
+    type(agent).objects.filter(pk=agent.pk).update(team=other)  # no signal: the person's fields are the key
+    assert scope_for(fresh(agent)).team_ids == frozenset([other.pk])
