@@ -71,8 +71,7 @@ def _touch(ticket: Ticket, fields: list[str], now: dt.datetime, *, action: bool 
 
 def _next_number(now: dt.datetime) -> str:
     """The day's next number (KF20261123-0001), from one statement that creates the day's counter row
-    or adds one to it. The row stays locked until the ticket's transaction ends, so numbers have no
-    gaps and no repeats; the caller takes its number as late as it can, just before inserting."""
+    or adds one to it (the row is locked until that statement's transaction ends: see create_ticket)."""
     day = timezone.localdate(now)
     table = connection.ops.quote_name(TicketCounter._meta.db_table)
     with connection.cursor() as cursor:
@@ -95,7 +94,6 @@ FIRST_CONTACT_ROLES = (Role.AGENT, Role.LEAD, Role.HEAD, Role.DIRECTOR)
 # -- create ---------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def create_ticket(
     *,
     actor,
@@ -115,7 +113,13 @@ def create_ticket(
 ) -> Ticket:
     """First contact: the creator owns the ticket (R-TIC-3) unless the ticket came in without a person
     (web form, API integration) — then it is assigned automatically or waits in the shop's queue.
-    A caller's phone number finds the customer in any notation."""
+    A caller's phone number finds the customer in any notation.
+
+    The checks come first; then the ticket's number is taken by a statement of its own, committed at
+    once unless the caller already holds a transaction, so that tickets created at the same moment do
+    not wait for each other's commit (bench/README.md, "create"); then one transaction writes the
+    ticket, its timeline and audit entries. A creation that fails after its number was taken leaves
+    a gap in the day's numbers: numbers never repeat."""
     from kefu.customers.access import access_customer
     from kefu.customers.selectors import find_by_phone
 
@@ -159,19 +163,30 @@ def create_ticket(
     errors.raise_if_any(_("The ticket could not be created."))
 
     now = _now()
+    number = _next_number(now)  # before the ticket's transaction: see the docstring
+    with transaction.atomic():
+        return _insert_new_ticket(
+            actor=actor, shop=shop, number=number, now=now, type=type, channel=channel, title=title,
+            description=description, priority=priority, customer=customer, phone=phone, severity=severity,
+            after_sales_kind=after_sales_kind, tags=tags, owner=owner, assign_automatically=assign_automatically)
+
+
+def _insert_new_ticket(*, actor, shop, number: str, now: dt.datetime, type: str, channel: str,  # noqa: A002
+                       title: str, description: str, priority: str, customer, phone: str, severity: str,
+                       after_sales_kind: str, tags: list[str] | None, owner,
+                       assign_automatically: bool | None) -> Ticket:
     # R-TIC-3 首问负责制: the person who takes the contact owns it, whatever the channel it came in by;
     # an integration account (no service role) leaves it to automatic assignment or the shop's queue.
     if owner is None and not assign_automatically and actor.has_role(*FIRST_CONTACT_ROLES):
         owner = actor
     ticket = Ticket(
-        shop=shop, customer=customer, caller_phone=phone, type=type,
+        number=number, shop=shop, customer=customer, caller_phone=phone, type=type,
         after_sales_kind=after_sales_kind, channel=channel, priority=priority,
         severity=(severity or Severity.GENERAL) if type == TicketType.COMPLAINT else "",
         title=title.strip(), description=description or "", owner=owner, created_by=actor, created_at=now,
         last_action_at=now, tags=list(tags or []),
     )
     sla.set_due_times(ticket, centre_id=shop.centre_id)
-    ticket.number = _next_number(now)
     ticket.save()
     _event(ticket, actor=actor, kind=EventKind.CREATED, body=description or "", at=now)
     record(actor=actor, action=Action.CREATE, obj=ticket,
