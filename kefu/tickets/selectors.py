@@ -147,7 +147,7 @@ def list_tickets(user, filters: TicketFilters, *, gated: bool = True) -> QuerySe
 
 def my_open_tickets(user) -> QuerySet[Ticket]:
     """An agent's open tickets in time-limit order: the nearest resolution deadline first
-    (served by the (owner, status, resolution_due) index)."""
+    (read in order from the partial index tic_owner_open_idx)."""
     return for_list(Ticket.objects.filter(owner=user, status__in=OPEN_STATUSES)).order_by("resolution_due", "id")
 
 
