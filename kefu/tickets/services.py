@@ -121,7 +121,7 @@ def create_ticket(
     ticket, its timeline and audit entries. A creation that fails after its number was taken leaves
     a gap in the day's numbers: numbers never repeat."""
     from kefu.customers.access import access_customer
-    from kefu.customers.selectors import find_by_phone
+    from kefu.customers.selectors import caller_for_new_ticket
 
     errors = Errors()
     scope = scope_for(actor)
@@ -159,7 +159,7 @@ def create_ticket(
             errors.add("owner", _("%(person)s does not serve this shop.") % {"person": owner})
     phone = normalize_phone(caller_phone)
     if customer is None and phone:
-        customer = find_by_phone(actor, shop_id=shop.pk, phone=phone, fields=("id", "shop_id", "value_tier"))
+        customer = caller_for_new_ticket(actor, shop_id=shop.pk, phone=phone)
     errors.raise_if_any(_("The ticket could not be created."))
 
     now = _now()
