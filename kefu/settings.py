@@ -109,7 +109,8 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
     # JIT compilation pays off for long analytic queries, not for ours: it added 50–140 ms to searches
     # over millions of tickets whose plans run in a few milliseconds (bench/README.md).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (_options.get("options", "") + " -c jit=off").strip()
     # Parameters bound by the server, and a statement run 5 times on a connection prepared there, so
     # PostgreSQL stops parsing and planning the same queries again (ticket creation: bench/README.md).
     # Set KEFU_PG_PREPARE=0 behind a connection pooler in transaction mode, which cannot keep them.

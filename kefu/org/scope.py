@@ -11,7 +11,6 @@ A person with several roles gets the widest scope of them.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -91,18 +90,16 @@ def _level_for(user: User) -> str:
 # -- the scopes already computed, shared by the requests of a process ------------------------------------
 # A scope follows from the person's own fields and roles (part of the key: a person read afresh brings
 # them) and from the organisation's structure: which teams serve which shops, which shops and teams a
-# centre has. A change of that structure (signals below) renews the memo in every process through the
-# rules cache's generation; ``STRUCTURE_SECONDS`` bounds how long a process without a shared cache
-# (no REDIS_URL) may keep an old scope.
+# centre has. A change of that structure (signals in org.models) renews the memo in every process
+# through the rules cache's generation (and after rules.cache.MAX_AGE_SECONDS at the latest).
 STRUCTURE = "org-structure"
-STRUCTURE_SECONDS = 30.0
 
 
 def structure_memo() -> dict:
-    """A dict for what follows from the organisation's structure; emptied when it changes."""
+    """A dict for what follows from the organisation's structure; a new one when it changes."""
     from kefu.rules import cache
 
-    return cache.overrides(0, lambda _centre: {}, namespace=STRUCTURE)
+    return cache.overrides(0, lambda _slot: {}, namespace=STRUCTURE)
 
 
 def structure_changed(*, using: str = "default") -> None:
@@ -120,12 +117,9 @@ def scope_for(user: User) -> Scope:
         return cached
     key = (user.pk, user.is_superuser, user.centre_id, user.department_id, user.team_id, user.role_codes)
     memo = structure_memo()
-    hit = memo.get(key)
-    if hit is not None and time.monotonic() - hit[1] < STRUCTURE_SECONDS:
-        user._kefu_scope = hit[0]
-        return hit[0]
-    scope = _compute_scope(user)
-    memo[key] = (scope, time.monotonic())
+    scope = memo.get(key)
+    if scope is None:
+        scope = memo[key] = _compute_scope(user)
     user._kefu_scope = scope
     return scope
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import time
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
@@ -54,14 +53,13 @@ def access_shop(user: User, code: str) -> Shop:
 def shop_by_code(code: str) -> Shop | None:
     """The shop with this code (a copy of the one this process remembers until the organisation's
     structure changes: integrations name the shop in every ticket they send)."""
-    from kefu.org.scope import STRUCTURE_SECONDS, structure_memo
+    from kefu.org.scope import structure_memo
 
     memo = structure_memo()
     key = ("shop", code)
-    hit = memo.get(key)
-    if hit is None or time.monotonic() - hit[1] >= STRUCTURE_SECONDS:
-        hit = memo[key] = (Shop.objects.filter(code=code).first(), time.monotonic())
-    return copy.copy(hit[0])
+    if key not in memo:
+        memo[key] = Shop.objects.filter(code=code).first()
+    return copy.copy(memo[key])
 
 
 def with_roles(queryset: QuerySet[User]) -> QuerySet[User]:

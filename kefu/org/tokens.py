@@ -42,8 +42,11 @@ def _token_sql(vendor: str) -> str:
     compiling the same ORM query (token, person, roles subquery) cost more than running it."""
     aggregate = "string_agg" if vendor == "postgresql" else "group_concat"
     user, token, role = User._meta.db_table, ApiToken._meta.db_table, UserRole._meta.db_table
+    # the columns named, not u.*: a prepared statement must keep its result columns when a migration
+    # adds one while this process runs
+    columns = ", ".join(f"u.{connection.ops.quote_name(f.column)}" for f in User._meta.concrete_fields)
     return (
-        f"SELECT u.*, t.id AS kefu_token_id, "  # noqa: S608 - our own table names; values are parameters
+        f"SELECT {columns}, t.id AS kefu_token_id, "  # noqa: S608 - our own table names; values are parameters
         f"CASE WHEN t.last_used_at IS NULL OR t.last_used_at < %s THEN 1 ELSE 0 END AS kefu_token_stale, "
         f"(SELECT {aggregate}(r.role, ',') FROM {role} r WHERE r.user_id = u.id) AS kefu_roles "
         f"FROM {token} t JOIN {user} u ON u.id = t.user_id "

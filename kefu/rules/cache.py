@@ -7,12 +7,14 @@ per-centre settings kept as rows (the tickets' time limits) use it too, under th
   when the cache is shared, e.g. Redis). A write replaces it, so every process reloads on its next read.
   The shared token is looked up at most every ``CHECK_SECONDS`` per process; writes made in this process
   drop the local entry at once.
+* An entry is also loaded again when it is ``MAX_AGE_SECONDS`` old, so a process that cannot see the
+  shared generation (no shared cache) is never more than that behind.
 * Values written by the current, still open transaction are never cached: until the transaction ends,
   reads of that centre go to the database, so the writer sees its change immediately and a rollback
   cannot leave uncommitted values behind in the cache. On commit the generation is replaced again.
 
-With the local-memory cache backend (no REDIS_URL) the generation is per process; run several
-processes only with a shared cache.
+With the local-memory cache backend (no REDIS_URL) the generation is per process: other processes then
+see a change only after ``MAX_AGE_SECONDS``; run several processes with a shared cache.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import post_migrate
 
 CHECK_SECONDS = 1.0
+MAX_AGE_SECONDS = 30.0
 
 _lock = threading.Lock()
-_entries: dict[tuple[str, int], tuple[str, dict[Any, Any]]] = {}
+_entries: dict[tuple[str, int], tuple[str, dict[Any, Any], float]] = {}
 _checked: dict[tuple[str, int], tuple[str, float]] = {}
 _default_centre: dict[str, int] = {}
 _local = threading.local()
@@ -102,11 +105,11 @@ def overrides(centre_id: int, loader: Callable[[int], dict[Any, Any]], *, namesp
         return loader(centre_id)
     gen = _generation(slot)
     entry = _entries.get(slot)
-    if entry is not None and entry[0] == gen:
+    if entry is not None and entry[0] == gen and time.monotonic() - entry[2] < MAX_AGE_SECONDS:
         return entry[1]
     values = loader(centre_id)
     with _lock:
-        _entries[slot] = (gen, values)
+        _entries[slot] = (gen, values, time.monotonic())
     return values
 
 

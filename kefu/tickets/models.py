@@ -52,7 +52,7 @@ def _policies_changed(sender, instance: SlaPolicy, using: str, **kwargs) -> None
     """Every process reads the time limits from its cache (tickets.sla.limits_for): renew it."""
     from kefu.rules import cache
 
-    cache.invalidate(instance.centre_id, using=using, namespace="sla")  # sla.POLICY_CACHE
+    cache.invalidate(0, using=using, namespace="sla")  # sla.POLICY_CACHE: one entry for all centres
 
 
 models.signals.post_save.connect(_policies_changed, sender=SlaPolicy, dispatch_uid="kefu.tickets.slapolicy.saved")

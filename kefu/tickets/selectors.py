@@ -47,28 +47,37 @@ PHONE_TYPED = re.compile(r"^[\d\s+\-/().]+$")
 
 
 def keyword_condition(q: str, *, gated: bool = True) -> Q:
-    """A keyword: a ticket number, a caller's phone in any notation, or words of the title or description.
+    """A keyword: a ticket number, a caller's phone in any notation, or words of the title or description
+    (where an order number, a courier number or a date may be written too).
 
-    A number is looked up as a number, not in the text: digit pairs occur in most tickets, so a grams
-    search for them would read much of the table. ``gated`` adds the grams index condition
-    (PostgreSQL), which finds few matches quickly; a search with many matches is answered faster
-    without it, by walking the list order's index (:class:`TicketList`)."""
+    ``gated`` adds the grams index condition (PostgreSQL), which finds few matches quickly; a search
+    with many matches is answered faster without it, by walking the list order's index
+    (:class:`TicketList`)."""
     from kefu.core.phones import normalize_phone
     from kefu.core.search import grams_match
 
+    exact = None
     if TICKET_NUMBER.match(q):
-        return Q(number=q.upper())
-    digits = normalize_phone(q) if PHONE_TYPED.match(q) else ""
-    if len(digits) >= 7:
-        # caller matching in any notation: the caller's number or one of the customer's numbers
-        from kefu.customers.models import CustomerPhone
+        exact = Q(number=q.upper())
+    else:
+        digits = normalize_phone(q) if PHONE_TYPED.match(q) else ""
+        if len(digits) >= 7:
+            # caller matching in any notation: the caller's number or one of the customer's numbers
+            from kefu.customers.models import CustomerPhone
 
-        # the customers' ids as a list, not a subquery: PostgreSQL then ORs two index scans
-        customer_ids = list(CustomerPhone.objects.filter(number=digits).values_list("customer_id", flat=True)[:100])
-        return Q(caller_phone=digits) | Q(customer_id__in=customer_ids)
+            # the customers' ids as a list, not a subquery: PostgreSQL then ORs index scans
+            customer_ids = list(CustomerPhone.objects.filter(number=digits).order_by("customer_id")
+                                .values_list("customer_id", flat=True)[:1000])
+            exact = Q(caller_phone=digits) | Q(customer_id__in=customer_ids)
     text = Q(title__contains=q) | Q(description__contains=q)
     gate = grams_match("tickets_ticket", ["title", "description"], q) if gated else None
-    return text if gate is None else gate & text
+    if exact is None:
+        return text if gate is None else gate & text
+    if gate is None:
+        return exact | text
+    # exact OR (gate AND text) as (exact OR gate) AND (exact OR text): PostgreSQL answers the first
+    # factor from the indexes and does not compute kefu_grams() again per fetched row
+    return (exact | gate) & (exact | text)
 
 
 class TicketList:
@@ -88,9 +97,16 @@ class TicketList:
         self.prepare = prepare
         self.capped = False
         self._count: int | None = None
+        self._filtered: dict[bool, QuerySet[Ticket]] = {}
+
+    def _matching(self, *, gated: bool) -> QuerySet[Ticket]:
+        # built once per form: a phone number's customers are looked up while building it
+        if gated not in self._filtered:
+            self._filtered[gated] = list_tickets(self.user, self.filters, gated=gated)
+        return self._filtered[gated]
 
     def queryset(self, *, gated: bool = True) -> QuerySet[Ticket]:
-        return self.prepare(list_tickets(self.user, self.filters, gated=gated)).order_by(*self.order_by)
+        return self.prepare(self._matching(gated=gated)).order_by(*self.order_by)
 
     # what Paginator and ninja's pagination look for
     ordered = True
@@ -101,10 +117,10 @@ class TicketList:
     def count(self) -> int:
         if self._count is None:
             if not self.filters.q:
-                self._count = list_tickets(self.user, self.filters).count()
+                self._count = self._matching(gated=True).count()
             else:
                 cap = settings.KEFU_SEARCH_COUNT_CAP
-                found = list_tickets(self.user, self.filters)[: cap + 1].count()
+                found = self._matching(gated=True)[: cap + 1].count()
                 self.capped = found > cap
                 self._count = min(found, cap)
         return self._count
@@ -113,8 +129,13 @@ class TicketList:
         return self.count()
 
     def __getitem__(self, index):
+        if not isinstance(index, int | slice):
+            raise TypeError("TicketList takes an index or a slice")  # templates try ["name"] first
         many = bool(self.filters.q) and self.count() >= settings.KEFU_SEARCH_COUNT_CAP
         return self.queryset(gated=not many)[index]
+
+    def __iter__(self):
+        return iter(self[: self.count()])
 
 
 def list_tickets(user, filters: TicketFilters, *, gated: bool = True) -> QuerySet[Ticket]:

@@ -32,17 +32,20 @@ class Limits:
     calendar: str  # "business" | "24x7"
 
 
-def _load_policies(centre_id: int) -> dict[tuple[str, str], Limits]:
-    return {(p.type, p.priority): Limits(dt.timedelta(minutes=p.first_response_minutes),
-                                         dt.timedelta(minutes=p.resolution_minutes), p.calendar)
-            for p in SlaPolicy.objects.filter(centre_id=centre_id)}
+def _load_policies(_slot: int) -> dict[tuple[int, str, str], Limits]:
+    """Every centre's rows: a few dozen, and one cache entry means a row moved to another centre
+    renews both centres at once."""
+    return {(p.centre_id, p.type, p.priority): Limits(dt.timedelta(minutes=p.first_response_minutes),
+                                                      dt.timedelta(minutes=p.resolution_minutes), p.calendar)
+            for p in SlaPolicy.objects.all()}
 
 
 def limits_for(*, centre_id: int | None, type: str, priority: str) -> Limits:  # noqa: A002 - domain word
     """The centre's time limits for this type and priority: its SlaPolicy row (kept in the rules'
     in-process cache, renewed when a row changes), else the SPEC defaults."""
     if centre_id is not None:
-        policy = rules_cache.overrides(centre_id, _load_policies, namespace=POLICY_CACHE).get((type, priority))
+        policies = rules_cache.overrides(0, _load_policies, namespace=POLICY_CACHE)
+        policy = policies.get((centre_id, type, priority))
         if policy is not None:
             return policy
     first, resolution = DEFAULT_SLA[priority]

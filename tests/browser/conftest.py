@@ -44,9 +44,12 @@ def browser():
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         _unavailable(f"Chromium not found at {CHROMIUM}")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:  # pragma: no cover - playwright is in requirements.txt
         _unavailable("the Python package playwright is not installed")
+    # assertions wait as long as actions do (their own default is 5 s): on a busy 2-core CI machine an
+    # HTMX answer took longer than 5 s once
+    expect.set_options(timeout=TIMEOUT_MS)
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)

@@ -117,3 +117,28 @@ def test_r_org_2_a_new_role_or_team_of_the_person_counts_at_once(demo):
     other = Team.objects.exclude(pk=agent.team_id).first()
     type(agent).objects.filter(pk=agent.pk).update(team=other)  # no signal: the person's fields are the key
     assert scope_for(fresh(agent)).team_ids == frozenset([other.pk])
+
+
+def test_a_shop_named_by_code_is_found_after_it_is_created_and_lost_when_renamed(demo):
+    from kefu.org.models import Shop
+    from kefu.org.selectors import shop_by_code
+
+    assert shop_by_code("douyin") is None
+    shop = Shop.objects.create(centre=demo.centre, code="douyin", name="抖音店")
+    assert shop_by_code("douyin") == shop
+    shop.code = "dy"
+    shop.save()
+    assert shop_by_code("douyin") is None and shop_by_code("dy") == shop
+    shop_by_code("dy").name = "changed in one request"  # a copy: the next request's shop is as stored
+    assert shop_by_code("dy").name == "抖音店"
+
+
+def test_r_org_2_a_team_moved_to_another_department_changes_the_heads_scope(demo):
+    from kefu.org.models import Department, User
+
+    head = User.objects.get(username="head1")
+    team = Team.objects.get(pk=demo.teams[0].pk)
+    assert team.pk in scope_for(fresh(head)).team_ids
+    team.department = Department.objects.exclude(pk=team.department_id).first()
+    team.save()
+    assert team.pk not in scope_for(fresh(head)).team_ids

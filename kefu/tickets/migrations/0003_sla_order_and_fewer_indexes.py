@@ -11,7 +11,12 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from kefu.core.schema import drop_field_indexes
 from kefu.core.search import GRAMS_FUNCTION_SQL
+
+# indexes dropped by themselves: AlterField would also drop and re-validate the foreign keys (kefu.core.schema)
+FIELDS_WITHOUT_INDEX = [("tickets.Ticket", "caller_phone"), ("tickets.Ticket", "customer"),
+                        ("tickets.Ticket", "owner"), ("tickets.Ticket", "shop"), ("tickets.TicketEvent", "ticket")]
 
 
 def forwards(apps, schema_editor):
@@ -37,30 +42,35 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(forwards, backwards, elidable=False),
-        migrations.AlterField(
-            model_name='ticket',
-            name='caller_phone',
-            field=models.CharField(blank=True, max_length=20, verbose_name="caller's phone"),
-        ),
-        migrations.AlterField(
-            model_name='ticket',
-            name='customer',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='customers.customer', verbose_name='customer'),
-        ),
-        migrations.AlterField(
-            model_name='ticket',
-            name='owner',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
-        ),
-        migrations.AlterField(
-            model_name='ticket',
-            name='shop',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.shop', verbose_name='shop'),
-        ),
-        migrations.AlterField(
-            model_name='ticketevent',
-            name='ticket',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='tickets.ticket'),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='ticket',
+                    name='caller_phone',
+                    field=models.CharField(blank=True, max_length=20, verbose_name="caller's phone"),
+                ),
+                migrations.AlterField(
+                    model_name='ticket',
+                    name='customer',
+                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='customers.customer', verbose_name='customer'),
+                ),
+                migrations.AlterField(
+                    model_name='ticket',
+                    name='owner',
+                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
+                ),
+                migrations.AlterField(
+                    model_name='ticket',
+                    name='shop',
+                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.shop', verbose_name='shop'),
+                ),
+                migrations.AlterField(
+                    model_name='ticketevent',
+                    name='ticket',
+                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='tickets.ticket'),
+                ),
+            ],
+            database_operations=[migrations.RunPython(*drop_field_indexes(FIELDS_WITHOUT_INDEX), elidable=False)],
         ),
         migrations.AddIndex(
             model_name='ticket',

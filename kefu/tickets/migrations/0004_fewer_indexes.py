@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from kefu.core.schema import drop_field_indexes  # AlterField would also re-validate the foreign key
+
 
 class Migration(migrations.Migration):
 
@@ -15,10 +17,16 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='ticket',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged', to='tickets.ticket'),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='ticket',
+                    name='merged_into',
+                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged', to='tickets.ticket'),
+                ),
+            ],
+            database_operations=[migrations.RunPython(*drop_field_indexes([("tickets.Ticket", "merged_into")]),
+                                                      elidable=False)],
         ),
         migrations.AddIndex(
             model_name='ticket',

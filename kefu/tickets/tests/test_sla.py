@@ -70,6 +70,19 @@ def test_r_tic_4_a_changed_time_limit_applies_to_the_next_ticket_at_once(demo, d
     assert sla.limits_for(centre_id=demo.centre.pk, type="fault", priority="high").calendar == "business"
 
 
+def test_r_tic_4_a_time_limit_moved_to_another_centre_leaves_the_first_one(demo):
+    from kefu.org.models import Centre
+
+    policy = SlaPolicy.objects.create(centre=demo.centre, type="fault", priority="high", first_response_minutes=15,
+                                      resolution_minutes=8 * 60, calendar="24x7")
+    assert sla.limits_for(centre_id=demo.centre.pk, type="fault", priority="high").calendar == "24x7"
+    other = Centre.objects.create(name="第二中心")
+    policy.centre = other
+    policy.save()
+    assert sla.limits_for(centre_id=demo.centre.pk, type="fault", priority="high").calendar == "business"
+    assert sla.limits_for(centre_id=other.pk, type="fault", priority="high").calendar == "24x7"
+
+
 def test_r_tic_4_an_administrators_2027_holiday_counts(demo):
     from kefu.bizcalendar.services import set_day
 
