@@ -125,7 +125,10 @@ def _context(request, ticket, *, forms: dict | None = None, open_action: str = "
         "related": list(ticket.related.all()),
         "recovery_actions": list(ticket.recovery_actions.all()),
         "forms": all_forms,
-        "open_action": open_action,
+        # the action panel shown open: the one whose form was sent (supervising shares the reminders'
+        # panel), else a resolved ticket's callback
+        "open_action": {"supervise": "remind"}.get(open_action, open_action)
+        or ("callback" if ticket.status == Status.RESOLVED else ""),
         "authority_limit": limit,
         "i18n": countdown_i18n(),
         "handling_minutes": ticket.handling_seconds // 60,
