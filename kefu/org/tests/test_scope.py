@@ -119,6 +119,7 @@ def test_r_org_2_a_new_role_or_team_of_the_person_counts_at_once(demo):
     assert scope_for(fresh(agent)).team_ids == frozenset([other.pk])
 
 
+@pytest.mark.django_db(transaction=True)  # committed writes: the memo itself is read, not bypassed
 def test_a_shop_named_by_code_is_found_after_it_is_created_and_lost_when_renamed(demo):
     from kefu.org.models import Shop
     from kefu.org.selectors import shop_by_code
@@ -133,6 +134,7 @@ def test_a_shop_named_by_code_is_found_after_it_is_created_and_lost_when_renamed
     assert shop_by_code("dy").name == "抖音店"
 
 
+@pytest.mark.django_db(transaction=True)
 def test_r_org_2_a_team_moved_to_another_department_changes_the_heads_scope(demo):
     from kefu.org.models import Department, User
 
