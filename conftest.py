@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import os
 from types import SimpleNamespace
 
 import pytest
 from django.test import Client
+
+
+def pytest_configure(config):
+    """``KEFU_TEST_CLOCK=2026-12-05T03:00+08:00`` runs the whole suite as if started at that moment (the
+    clock keeps ticking from there). CI runs the suite at awkward moments this way — a Saturday 03:00, New
+    Year's Eve 23:50 before a year without an official calendar — so no test depends on the day it runs."""
+    moment = os.environ.get("KEFU_TEST_CLOCK")
+    if moment:
+        import datetime as dt
+
+        import time_machine
+
+        config._kefu_clock = time_machine.travel(dt.datetime.fromisoformat(moment), tick=True)
+        config._kefu_clock.start()
+
+
+def pytest_report_header(config):
+    moment = os.environ.get("KEFU_TEST_CLOCK")
+    return f"kefu: clock set to {moment} (KEFU_TEST_CLOCK)" if moment else None
+
 
 ROLE_USERS = {
     "anonymous": None,

@@ -8,6 +8,7 @@ import io
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
@@ -289,8 +290,10 @@ def test_r_cus_11_progress_moves_batch_by_batch_and_ends_at_total(demo, do_impor
     assert job.finished_at is not None
 
 
+@time_machine.travel(dt.datetime(2026, 11, 16, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
 def test_r_cus_11_bulk_path_equals_the_service_path(demo, do_import):
-    """A row imported in bulk has the same values as the same row created by services.create_customer."""
+    """A row imported in bulk has the same values as the same row created by services.create_customer.
+    The clock is fixed: 2027-03-01 is then between 3 and 6 months away, so the proposed grade is C."""
     header = [c.header for c in importing.COLUMNS]
     values = {"name": " 欧阳娜娜 ", "phones": "13800008888；010-65529988", "email": "Nana@Example.com",
               "shop": "tmall", "owner": "agent2", "need_status": "目标", "deal_status": "谈判中",

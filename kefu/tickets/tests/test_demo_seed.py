@@ -1,8 +1,12 @@
+import datetime as dt
+
+import time_machine
 from django.core.management import call_command
 
 from kefu.tickets.models import DepartmentTask, Ticket
 
 
+@time_machine.travel(dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
 def test_seed_demo_tickets_is_idempotent_and_shows_every_desk(demo, django_capture_on_commit_callbacks):
     call_command("seed_demo_customers")
     with django_capture_on_commit_callbacks(execute=True):
