@@ -104,30 +104,33 @@ TEMPLATES = [
     }
 ]
 
+# The embedded SQLite database, and any SQLite DATABASE_URL, get the same options: wait up to 20 s for a
+# lock, take the write lock when a transaction starts (no "database is locked" halfway through), and
+# write-ahead logging so readers never wait for the writer.
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+else:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "kefu.sqlite3"}}
+_engine = DATABASES["default"]["ENGINE"]
+_options = DATABASES["default"].setdefault("OPTIONS", {})
+if _engine == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **_options}
+elif _engine.startswith("django.db.backends.postgresql"):
     # JIT compilation pays off for long analytic queries, not for ours: it added 50–140 ms to searches
     # over millions of tickets whose plans run in a few milliseconds (bench/README.md).
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = (_options.get("options", "") + " -c jit=off").strip()
     # Parameters bound by the server, and a statement run 5 times on a connection prepared there, so
     # PostgreSQL stops parsing and planning the same queries again (ticket creation: bench/README.md).
     # Set KEFU_PG_PREPARE=0 behind a connection pooler in transaction mode, which cannot keep them.
     if os.environ.get("KEFU_PG_PREPARE", "1") != "0":
-        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "kefu.sqlite3",
-            "OPTIONS": {
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-        }
-    }
+        _options.update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -8,5 +8,5 @@ port=${2:-8000}
 .venv/bin/python manage.py run_huey --quiet &
 huey_pid=$!
 trap 'kill $huey_pid 2>/dev/null || true' EXIT INT TERM
-echo "kefu: http://$host:$port/  (demo users: admin, director1, head1, lead1, lead2, qa1, agent1…agent6; password kefu-demo-2026)"
+echo "kefu: http://$host:$port/  (demo users: admin, director1, head1, lead1, lead2, qa1, agent1…agent6, wuliu1 (物流部), weixiu1 (维修部); password kefu-demo-2026)"
 .venv/bin/python manage.py runserver "$host:$port"
