@@ -214,7 +214,9 @@ def test_r_cus_11_csv_in_gbk_and_utf8(demo, do_import, encoding):
     assert Customer.objects.get(name="李莫愁").grade == "E"
 
 
+@time_machine.travel(dt.datetime(2026, 11, 16, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
 def test_r_cus_11_english_keys_excel_dates_and_number_phones(demo, do_import):
+    """2027-01-05 is 1–3 months after the fixed clock, so grade B needs no reason."""
     header = ["name", "phones", "need_status", "expected_close_date", "expected_amount", "grade", "grade_reason"]
     rows = [["Alice", 13800003333, "target", dt.datetime(2027, 1, 5), 12000, "B", ""],
             ["Bob", 13800004444.0, "latent", None, None, "A", "老板亲自谈"]]
