@@ -104,6 +104,9 @@ TEMPLATES = [
     }
 ]
 
+# Every form control gets its Tabler classes on the server (also in forms swapped in by HTMX).
+FORM_RENDERER = "kefu.core.forms.TablerFormRenderer"
+
 # The embedded SQLite database, and any SQLite DATABASE_URL, get the same options: wait up to 20 s for a
 # lock, take the write lock when a transaction starts (no "database is locked" halfway through), and
 # write-ahead logging so readers never wait for the writer.

@@ -9,7 +9,7 @@ class AnnouncementForm(forms.Form):
     body = forms.CharField(label=_("Text"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 10}))
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.BUSINESS_CHANGE)
     teams = forms.MultipleChoiceField(label=_("Teams"), required=False,
-                                      widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
+                                      widget=forms.CheckboxSelectMultiple)
     expires_at = forms.DateTimeField(label=_("Expires at"), required=False,
                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],

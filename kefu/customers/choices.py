@@ -40,11 +40,14 @@ class Importance(models.TextChoices):
 
 
 class ValueTier(models.TextChoices):
-    VIP = "vip", _("VIP")
+    """R-CUS-7 tiers, highest first. Their Chinese names say the rank (VIP 大客户、重要客户、普通客户、小客户):
+    the words alone (主要/普通/一般) were hard to tell apart."""
+
+    VIP = "vip", pgettext_lazy("value tier", "VIP")
     MAJOR = "major", pgettext_lazy("value tier", "Major")
-    NORMAL = "normal", _("Normal")
-    GENERAL = "general", _("General")
-    POTENTIAL_VIP = "potential_vip", _("Potential VIP")
+    NORMAL = "normal", pgettext_lazy("value tier", "Normal")
+    GENERAL = "general", pgettext_lazy("value tier", "General")
+    POTENTIAL_VIP = "potential_vip", pgettext_lazy("value tier", "Potential VIP")
 
 
 class FollowUpMethod(models.TextChoices):

@@ -31,7 +31,7 @@ class RuleValueForm(forms.Form):
         if d.type == RuleType.ROLES:
             return forms.MultipleChoiceField(
                 label=label, required=False, choices=Role.choices,
-                widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+                widget=forms.CheckboxSelectMultiple,
             )
         if d.type == RuleType.BOOL:
             widget = forms.Select(choices=[("true", _("Yes")), ("false", _("No"))],
@@ -57,13 +57,6 @@ class RuleValueForm(forms.Form):
         """An unbound form showing the value in force and the version read."""
         d = row.definition
         return cls(d, initial={"value": d.form_text(row.value), "version": row.version})
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        if field == "value":
-            widget = self.fields["value"].widget
-            if "is-invalid" not in widget.attrs.get("class", ""):
-                widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
 
     @property
     def raw_value(self):

@@ -17,6 +17,7 @@ from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kefu.org.roles import Role
 from kefu.tickets.access import tickets_in_scope
@@ -110,23 +111,33 @@ def root_causes(qs: QuerySet[Ticket]) -> list[dict]:
     return [{"name": r["root_cause"] or _("Not classified"), "value": r["n"]} for r in rows]
 
 
+def _open_labels() -> list[tuple[str, str]]:
+    """The parts of "open" (OPEN_STATUSES, waiting split by whom it waits on), as the chart shows them."""
+    labels: list[tuple[str, str]] = []
+    for status in OPEN_STATUSES:
+        if status == Status.WAITING:
+            labels += [(f"waiting_{WaitingOn.CUSTOMER}", _("Waiting on the customer")),
+                       (f"waiting_{WaitingOn.DEPARTMENT}", _("Waiting on another department"))]
+        else:
+            labels.append((str(status), str(Status(status).label)))
+    return labels
+
+
+def open_meaning() -> str:
+    """What "open" counts, in words for the page (the same OPEN_STATUSES as every count of open tickets)."""
+    return _("Open = %(parts)s; resolved tickets not yet closed are not counted.") % {
+        "parts": pgettext("list separator", ", ").join(str(label) for _code, label in _open_labels())}
+
+
 def open_by_status(qs: QuerySet[Ticket]) -> list[dict]:
-    """Tickets not finished now: new, in progress, waiting (on the customer / a department) and
-    resolved but not yet closed (complaints and after-sales wait there for their callback)."""
-    rows = (qs.filter(status__in=[*OPEN_STATUSES, Status.RESOLVED]).values("status", "waiting_on")
-            .annotate(n=Count("id")).order_by())
+    """Open tickets now (OPEN_STATUSES: new, in progress, waiting on the customer / a department) by
+    status; they add up to the "open now" figure. Resolved tickets waiting to be closed are not open."""
+    rows = qs.filter(status__in=OPEN_STATUSES).values("status", "waiting_on").annotate(n=Count("id")).order_by()
     counts: dict[str, int] = {}
     for r in rows:
         key = f"waiting_{r['waiting_on'] or WaitingOn.CUSTOMER}" if r["status"] == Status.WAITING else r["status"]
         counts[key] = counts.get(key, 0) + r["n"]
-    labels = [
-        (Status.NEW, Status.NEW.label),
-        (Status.IN_PROGRESS, Status.IN_PROGRESS.label),
-        (f"waiting_{WaitingOn.CUSTOMER}", _("Waiting on the customer")),
-        (f"waiting_{WaitingOn.DEPARTMENT}", _("Waiting on another department")),
-        (Status.RESOLVED, _("Resolved, not yet closed")),
-    ]
-    return [{"code": str(code), "name": str(label), "value": counts.get(str(code), 0)} for code, label in labels]
+    return [{"code": code, "name": str(label), "value": counts.get(code, 0)} for code, label in _open_labels()]
 
 
 def dashboard_data(user, filters: DashboardFilters, *, now: dt.datetime | None = None) -> dict:
@@ -135,9 +146,11 @@ def dashboard_data(user, filters: DashboardFilters, *, now: dt.datetime | None =
     scoped = scoped_tickets(user, shop_id=filters.shop_id)
     created = scoped.filter(created_at__date__range=(filters.start, filters.end))
     sla = sla_per_day(scoped, days, now=now)
-    open_now = scoped.filter(status__in=OPEN_STATUSES)
-    headline = open_now.aggregate(open=Count("id"), breached=Count("id", filter=Q(sla_state="breached")),
-                                  supervised=Count("id", filter=Q(supervised=True)))
+    open_now = Q(status__in=OPEN_STATUSES)
+    headline = scoped.aggregate(open=Count("id", filter=open_now),
+                                breached=Count("id", filter=open_now & Q(sla_state="breached")),
+                                supervised=Count("id", filter=open_now & Q(supervised=True)),
+                                resolved=Count("id", filter=Q(status=Status.RESOLVED)))
     totals = created.aggregate(created=Count("id"), complaints=Count("id", filter=Q(type=TicketType.COMPLAINT)))
     callbacks = Callback.objects.filter(ticket__in=scoped.values("pk"), done_at__date__range=(filters.start,
                                                                                                filters.end))
@@ -150,9 +163,11 @@ def dashboard_data(user, filters: DashboardFilters, *, now: dt.datetime | None =
         "sla": sla,
         "causes": root_causes(created),
         "open_by_status": open_by_status(scoped),
+        "open_meaning": open_meaning(),
         "headline": {
             "created": totals["created"], "complaints": totals["complaints"], "open": headline["open"],
             "breached": headline["breached"], "supervised": headline["supervised"],
+            "resolved_not_closed": headline["resolved"],
             "first_pct": sla["first_pct"], "resolution_pct": sla["resolution_pct"],
             "callbacks": cb["n"], "satisfaction": round(cb["avg"], 2) if cb["avg"] is not None else None,
             "solved_pct": round(100 * cb["solved"] / cb["n"], 1) if cb["n"] else None,

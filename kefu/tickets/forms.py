@@ -112,9 +112,11 @@ class HandoverForm(forms.Form):
                               widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                               input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
 
-    def __init__(self, *args, departments=(), **kwargs):
+    def __init__(self, *args, departments=(), own_department_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = [(d.pk, d.name) for d in departments]
+        # no department chosen in advance, and never the person's own: they pick the one that helps
+        self.fields["department"].choices = [("", _("Choose a department")), *[
+            (d.pk, d.name) for d in departments if d.pk != own_department_id]]
 
 
 class EscalateForm(forms.Form):

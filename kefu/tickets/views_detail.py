@@ -82,7 +82,8 @@ def _default_forms(request, ticket, perms) -> dict:
         "recovery": RecoveryForm(),
     }
     if perms["can_handover"]:
-        forms["handover"] = HandoverForm(departments=departments_of_centre(user))
+        forms["handover"] = HandoverForm(departments=departments_of_centre(user),
+                                         own_department_id=user.department_id)
     if perms["can_assign"]:
         forms["assign"] = AssignForm(people=_assignable(user), initial={"owner": ticket.owner_id})
     return forms
@@ -235,7 +236,8 @@ def transition(request, ticket_id: int):
 
 @post_view
 def handover(request, ticket_id: int):
-    form = HandoverForm(request.POST, departments=departments_of_centre(request.user))
+    form = HandoverForm(request.POST, departments=departments_of_centre(request.user),
+                        own_department_id=request.user.department_id)
 
     def call(d):
         department = departments_of_centre(request.user).filter(pk=d["department"]).first()

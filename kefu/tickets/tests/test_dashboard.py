@@ -98,8 +98,17 @@ def test_r_tic_7_complaint_root_causes(demo, data_set):
 def test_open_tickets_by_status_and_headline(demo, data_set):
     data = _data(demo.users["head1"])
     by_status = {r["code"]: r["value"] for r in data["open_by_status"]}
-    assert by_status == {"new": 3, "in_progress": 0, "waiting_customer": 0, "waiting_department": 0, "resolved": 2}
+    assert by_status == {"new": 3, "in_progress": 0, "waiting_customer": 0, "waiting_department": 0}
     assert data["headline"]["open"] == 3 and data["headline"]["breached"] == 1
+    assert data["headline"]["resolved_not_closed"] == 2  # shown beside the chart, not counted as open
+
+
+def test_open_tile_and_open_chart_count_the_same_tickets(demo, data_set):
+    """One definition of "open" (OPEN_STATUSES): the "open now" tile equals the sum of the chart."""
+    for who in ("head1", "lead1", "agent1"):
+        data = _data(demo.users[who])
+        assert sum(r["value"] for r in data["open_by_status"]) == data["headline"]["open"], who
+    assert "新建" in data["open_meaning"] and "已解决" in data["open_meaning"]
 
 
 def test_r_tic_8_callback_satisfaction(demo, data_set):
@@ -139,6 +148,10 @@ def test_dashboard_page_passes_the_data_to_the_charts(demo, clients, data_set):
     start = html.index('id="tickets-dashboard-data"')
     payload = json.loads(html[html.index(">", start) + 1:html.index("</script>", start)])
     assert payload["headline"]["created"] == 5
+    # the tile "open now" shows the sum of the "open tickets by status" chart, and says what open means
+    tile = html[html.index('data-testid="h-open"'):]
+    assert tile[tile.index(">") + 1:tile.index("<")] == str(sum(r["value"] for r in payload["open_by_status"])) == "3"
+    assert payload["open_meaning"] in html
 
 
 def test_dashboard_page_filters_and_refuses_a_backwards_range(demo, clients, data_set):
