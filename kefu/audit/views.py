@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from kefu.audit.display import show_events
 from kefu.audit.models import AuditEvent
 from kefu.audit.selectors import can_read_audit, search_events
 
@@ -24,6 +25,8 @@ def events_view(request):
         raise PermissionDenied
     form = AuditFilterForm(request.GET or None)
     filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
-    page = Paginator(search_events(request.user, **filters), 50).get_page(request.GET.get("page"))
+    page = Paginator(search_events(request.user, **filters).select_related("actor"), 50).get_page(
+        request.GET.get("page"))
+    page.object_list = show_events(page.object_list)
     template = "audit/events.html#results" if request.headers.get("HX-Request") else "audit/events.html"
     return render(request, template, {"form": form, "page": page})
