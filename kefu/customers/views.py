@@ -268,7 +268,7 @@ def claim(request, customer_id: int):
     except NotFound:
         raise Http404 from None
     except ServiceError as exc:
-        messages.error(request, f"{exc.detail}" + (f" ({exc.rule})" if exc.rule else ""))
+        messages.error(request, str(exc.detail))  # the rule id stays in the API body
         return redirect("customers:pool")
     messages.success(request, _("%(name)s is now yours.") % {"name": customer.name})
     return redirect("customers:detail", customer_id=customer.pk)

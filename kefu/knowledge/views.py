@@ -320,7 +320,7 @@ def _decision(request, article_id: int, number: int, *, approve: bool):
             raise Http404(str(exc.detail)) from None
         except ServiceError as exc:
             status = _status_for(exc)
-            error = str(exc.detail) + (f" ({exc.rule})" if exc.rule else "")
+            error = str(exc.detail)  # the rule id stays in the API body
             if form is not None:
                 apply_service_error(form, exc)
     if not request.headers.get("HX-Request"):

@@ -148,10 +148,12 @@ class RuleDef:
             return "、".join(str(labels.get(r, r)) for r in stored) or str(_("Nobody"))
         text = str(stored)
         unit = str(self.unit)
-        if unit == _YUAN:
-            return f"{_YUAN}{text}"
+        if unit == _YUAN:  # money with thousands separators: ¥100,000.00
+            return f"{_YUAN}{Decimal(text):,.{self.places}f}"
         if unit == _PCT:
             return f"{text}{_PCT}"
+        if self.type == RuleType.INT and unit:
+            return _natural_duration(int(stored), unit)
         return f"{text} {unit}" if unit else text
 
     def form_text(self, stored: Any) -> Any:
@@ -170,6 +172,20 @@ class RuleDef:
             raise RuleValueError(_("A value is required."))
         cleaner = _CLEANERS[self.type]
         return cleaner(self, raw)
+
+
+def _natural_duration(n: int, unit: str) -> str:
+    """A duration in the units a person would say: 90 minutes → 1 小时 30 分钟, 72 hours → 3 天,
+    365 days → 1 年; other numbers and units as they are (with thousands separators)."""
+    minutes, hours, days = str(_MINUTES), str(_HOURS), str(_DAYS)
+    if unit == minutes and n >= 60:
+        h, m = divmod(n, 60)
+        return f"{h} {hours} {m} {minutes}" if m else f"{h} {hours}"
+    if unit == hours and n >= 48 and n % 24 == 0:
+        return f"{n // 24} {days}"
+    if unit == days and n >= 365 and n % 365 == 0:
+        return f"{n // 365} {_YEARS}"
+    return f"{n:,} {unit}"
 
 
 # -- cleaners (stored shape out) --------------------------------------------------------------------
@@ -449,6 +465,7 @@ _DAYS = gettext_lazy("days")
 _MONTHS = gettext_lazy("months")
 _HOURS = gettext_lazy("hours")
 _MINUTES = gettext_lazy("minutes")
+_YEARS = gettext_lazy("years")
 _PCT = "%"
 _YUAN = "¥"
 _MAX_MONEY = Decimal("99999999.99")

@@ -48,7 +48,7 @@ def _can_supervise(user) -> bool:
 
 
 def _error_message(request, exc: ServiceError) -> None:
-    messages.error(request, f"{exc.detail}" + (f" ({exc.rule})" if exc.rule else ""))
+    messages.error(request, str(exc.detail))  # the rule id stays in the API body
 
 
 # -- lead board (R-TIC-5) --------------------------------------------------------------------------
@@ -70,12 +70,12 @@ def _board_context(request) -> dict:
         _decorate(tickets, now)
     columns = [
         {"key": "stuck", "title": _("Stuck"), "icon": "ti-hourglass-empty", "color": "orange", "tickets": board["stuck"],
-         "hint": _("No action for %(hours)s hours (R-TIC-5).") % {"hours": hours}},
+         "hint": _("No action for %(hours)s hours.") % {"hours": hours}},
         {"key": "sla", "title": _("Time limit warning and breached"), "icon": "ti-alarm", "color": "red",
-         "tickets": board["breaching"], "hint": _("%(pct)s%% of the time limit used or past it (R-TIC-4).") % {
+         "tickets": board["breaching"], "hint": _("%(pct)s%% of the time limit used or past it.") % {
              "pct": get_rule("tickets.sla_warning_pct", centre_id=request.user.centre_id)}},
         {"key": "escalated", "title": _("Escalated"), "icon": "ti-arrow-big-up-lines", "color": "purple",
-         "tickets": board["escalated"], "hint": _("Above the agent level (R-TIC-6).")},
+         "tickets": board["escalated"], "hint": _("Above the agent level.")},
         {"key": "supervised", "title": _("Supervised (督办)"), "icon": "ti-eye", "color": "blue",
          "tickets": board["supervised"], "hint": _("Marked by a head for the daily reports.")},
     ]

@@ -195,7 +195,7 @@ def run_action(request, ticket_id: int, *, key: str, form, call, versioned: bool
         status = 409
     except ServiceError as exc:
         show_error(form, exc)
-        messages.error(request, f"{exc.detail}" + (f" ({exc.rule})" if exc.rule else ""))
+        messages.error(request, str(exc.detail))  # the rule id stays in the API body
         status = 403 if isinstance(exc, NotAllowed) else 422
     else:
         text = success(result) if callable(success) else success
