@@ -7,9 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.org.roles import Role
 
+# People of the departments that take handed-over work (物流部, 维修部): their menu is their task inbox
+# and little else. A pseudo-role: they hold the agent role, but not in a customer-service department.
+DEPARTMENT_STAFF = "department_staff"
+
 AGENT_UP = frozenset({Role.AGENT, Role.LEAD, Role.HEAD, Role.DIRECTOR})
 LEAD_UP = frozenset({Role.LEAD, Role.HEAD, Role.DIRECTOR})
 MANAGERS = frozenset({Role.HEAD, Role.DIRECTOR, Role.ADMIN})
+SERVICE = frozenset({Role.AGENT, Role.LEAD, Role.QA, Role.HEAD, Role.DIRECTOR, Role.ADMIN})
+EVERYONE = SERVICE | {DEPARTMENT_STAFF}
 
 
 @dataclass(frozen=True)
@@ -40,30 +46,58 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Home"), "home", "ti-home"),
     NavItem(_("My day"), "customers:my_day", "ti-checklist", frozenset({Role.AGENT, Role.LEAD}), "customers"),
-    NavItem(_("Customers"), "customers:list", "ti-address-book", group="customers"),
+    NavItem(_("Customers"), "customers:list", "ti-address-book", SERVICE, group="customers"),
     NavItem(_("Team due board"), "customers:team_due", "ti-layout-kanban", LEAD_UP, "customers"),
     NavItem(_("Customer pool"), "customers:pool", "ti-lifebuoy", frozenset({Role.AGENT, Role.LEAD, Role.HEAD}),
             "customers"),
     NavItem(_("Churn risk"), "customers:churn", "ti-alert-triangle", AGENT_UP, "customers"),
     NavItem(_("Import customers"), "customers:import", "ti-file-import", AGENT_UP | {Role.ADMIN}, "customers"),
     NavItem(_("Customer dashboard"), "customers:dashboard", "ti-chart-pie", LEAD_UP, "customers"),
-    NavItem(_("My desk"), "tickets:desk", "ti-headset", AGENT_UP, "tickets"),
+    NavItem(_("My desk"), "tickets:desk", "ti-headset", frozenset({Role.AGENT, Role.LEAD}), "tickets"),
+    NavItem(_("Tickets"), "tickets:desk", "ti-ticket", frozenset({Role.QA, Role.HEAD, Role.DIRECTOR}), "tickets"),
     NavItem(_("Lead board"), "tickets:board", "ti-layout-board", LEAD_UP, "tickets"),
-    NavItem(_("Department tasks"), "tickets:tasks", "ti-truck-delivery", group="tickets"),
+    NavItem(_("Department tasks"), "tickets:tasks", "ti-truck-delivery", EVERYONE, "tickets"),
     NavItem(_("Callbacks"), "tickets:callbacks", "ti-phone-call", AGENT_UP, "tickets"),
     NavItem(_("Ticket dashboard"), "tickets:dashboard", "ti-chart-bar", LEAD_UP, "tickets"),
-    NavItem(_("Standard replies"), "knowledge:list", "ti-book", group="knowledge"),
+    NavItem(_("Standard replies"), "knowledge:list", "ti-book", EVERYONE, group="knowledge"),
     NavItem(_("Approvals"), "knowledge:approvals", "ti-checks", MANAGERS, "knowledge"),
-    NavItem(_("Announcements"), "announcements:list", "ti-speakerphone", group="knowledge"),
+    NavItem(_("Announcements"), "announcements:list", "ti-speakerphone", EVERYONE, group="knowledge"),
+    NavItem(_("Notifications"), "notifications:list", "ti-bell", frozenset({DEPARTMENT_STAFF}), group="knowledge"),
     NavItem(_("People"), "org:people", "ti-users", frozenset({Role.LEAD, Role.QA}) | MANAGERS, "settings"),
-    NavItem(_("Business calendar"), "bizcalendar:days", "ti-calendar", group="settings"),
+    NavItem(_("Business calendar"), "bizcalendar:days", "ti-calendar", SERVICE, group="settings"),
     NavItem(_("Rule settings"), "rules:list", "ti-adjustments", MANAGERS, "settings"),
     NavItem(_("Audit trail"), "audit:events", "ti-list-search", MANAGERS, "settings"),
 ]
 
 
+def is_department_staff(user) -> bool:
+    """A person of a department that takes handed-over work (物流部, 维修部), with no role beyond agent:
+    the task inbox is their page. Read once per user object."""
+    cached = getattr(user, "_kefu_department_staff", None)
+    if cached is None:
+        cached = False
+        if user.department_id and not user.is_superuser and not user.team_id \
+                and not (user.role_codes - {Role.AGENT}):
+            cached = user.department.kind == "other"  # one query, for team-less agents only
+        user._kefu_department_staff = cached
+    return cached
+
+
+def audience(user) -> frozenset[str]:
+    """The roles a menu entry is matched against (department staff count as their own audience)."""
+    if is_department_staff(user):
+        return frozenset({DEPARTMENT_STAFF})
+    return frozenset(user.role_codes | ({Role.ADMIN} if user.is_superuser else set()))
+
+
 def items_for(user) -> list[NavItem]:
     if not user.is_authenticated:
         return []
-    roles = user.role_codes | ({Role.ADMIN} if user.is_superuser else set())
-    return [item for item in NAV_ITEMS if not item.roles or item.roles & roles]
+    roles = audience(user)
+    seen: set[str] = set()
+    items = []
+    for item in NAV_ITEMS:
+        if (not item.roles or item.roles & roles) and item.url_name not in seen:
+            seen.add(item.url_name)
+            items.append(item)
+    return items

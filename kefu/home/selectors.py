@@ -7,27 +7,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.audit import selectors as audit_selectors
 from kefu.bizcalendar import selectors as calendar_selectors
+from kefu.core.navigation import is_department_staff
+from kefu.customers import access as customer_access
 from kefu.customers import selectors as customer_selectors
-from kefu.org import selectors as org_selectors
 from kefu.org.roles import Role
 from kefu.org.scope import scope_for
 from kefu.rules import selectors as rules_selectors
+from kefu.tickets import access as ticket_access
 from kefu.tickets import counts as ticket_counts
+from kefu.tickets import selectors as ticket_selectors
+from kefu.tickets import sla
+from kefu.tickets.choices import OPEN_STATUSES
+from kefu.tickets.choices import Status as TicketStatus
 
 
 @dataclass
 class Card:
+    """A tile. ``alert`` is the colour it takes when its number is above zero: "danger" (overdue,
+    breached — red), "warning" (near a limit — amber); neutral otherwise."""
+
     label: str
     value: int | str
     icon: str
     url: str = ""
     testid: str = ""
+    alert: str = ""
+
+    @property
+    def tone(self) -> str:
+        return self.alert if self.alert and isinstance(self.value, int) and self.value > 0 else ""
 
 
 def primary_role(user) -> str:
@@ -40,6 +54,8 @@ def primary_role(user) -> str:
 
 
 def cards_for(user) -> list[Card]:
+    if is_department_staff(user):
+        return department_staff_cards(user)
     scope = scope_for(user)
     role = primary_role(user)
     today = timezone.localdate()
@@ -61,7 +77,8 @@ def cards_for(user) -> list[Card]:
         cards.append(Card(_("Audit events today"), audit_selectors.count_today(user), "ti-list-search",
                           "/audit/", testid="card-audit"))
         cards.append(Card(_("Failed logins today"), audit_selectors.count_today(user, action="login_failed"),
-                          "ti-lock-exclamation", "/audit/?action=login_failed", testid="card-failed-logins"))
+                          "ti-lock-exclamation", "/audit/?action=login_failed", testid="card-failed-logins",
+                          alert="warning"))
     if role == Role.ADMIN:
         cards.append(Card(_("Rule settings changed from default"),
                           rules_selectors.count_overrides(centre_id=user.centre_id), "ti-adjustments", "/rules/",
@@ -77,7 +94,7 @@ def customer_cards(user, role: str, today) -> list[Card]:
         url = "/customers/my-day/" if role == Role.AGENT else "/customers/team-due/"
         return [
             Card(_("Follow-ups due today"), counts["due"], "ti-checklist", url, testid="card-due"),
-            Card(_("Follow-ups overdue"), counts["overdue"], "ti-alarm", url, testid="card-overdue"),
+            Card(_("Follow-ups overdue"), counts["overdue"], "ti-alarm", url, testid="card-overdue", alert="danger"),
         ]
     if role in {Role.QA}:
         return []
@@ -85,9 +102,9 @@ def customer_cards(user, role: str, today) -> list[Card]:
     return [
         Card(_("Customers"), counts["customers"], "ti-address-book", "/customers/", testid="card-customers"),
         Card(_("Follow-ups overdue"), counts["overdue"], "ti-alarm", "/customers/?overdue=true",
-             testid="card-overdue"),
+             testid="card-overdue", alert="danger"),
         Card(_("VIPs at churn risk"), counts["at_risk"], "ti-trending-down", "/customers/?churn_risk=true",
-             testid="card-churn"),
+             testid="card-churn", alert="warning"),
     ]
 
 
@@ -99,12 +116,17 @@ def ticket_cards(user, role: str) -> list[Card]:
     if tasks["open"]:
         cards.append(Card(_("Tasks for my department"), tasks["open"], "ti-truck-delivery", "/tickets/tasks/",
                           testid="card-dept-tasks"))
+        if tasks["overdue"]:
+            cards.append(Card(_("Tasks past due"), tasks["overdue"], "ti-alarm", "/tickets/tasks/",
+                              testid="card-dept-tasks-overdue", alert="danger"))
     if role == Role.AGENT:
         mine = ticket_counts.my_counts(user)
         cards += [
             Card(_("My open tickets"), mine["open"], "ti-ticket", "/tickets/", testid="card-my-tickets"),
             Card(_("My tickets past the time limit"), mine["breached"], "ti-alarm", "/tickets/?sla_state=breached",
-                 testid="card-my-breached"),
+                 testid="card-my-breached", alert="danger"),
+            Card(_("Near the time limit"), mine["warning"], "ti-clock-exclamation", "/tickets/?sla_state=warning",
+                 testid="card-my-warning", alert="warning"),
             Card(_("Callbacks to make"), mine["callbacks"], "ti-phone-call", "/tickets/callbacks/",
                  testid="card-my-callbacks"),
         ]
@@ -112,15 +134,17 @@ def ticket_cards(user, role: str) -> list[Card]:
         scope = ticket_counts.scope_counts(user)
         cards += [
             Card(_("Open tickets"), scope["open"], "ti-ticket", "/tickets/", testid="card-open-tickets"),
-            Card(_("Past the time limit"), scope["breached"], "ti-alarm", "/tickets/board/",
-                 testid="card-breached"),
+            Card(_("Past the time limit"), scope["breached"], "ti-alarm", "/tickets/?sla_state=breached",
+                 testid="card-breached", alert="danger"),
+            Card(_("Near the time limit"), scope["warning"], "ti-clock-exclamation", "/tickets/?sla_state=warning",
+                 testid="card-warning", alert="warning"),
             Card(_("Escalated"), scope["escalated"], "ti-arrow-big-up-lines", "/tickets/board/",
-                 testid="card-escalated"),
+                 testid="card-escalated", alert="warning"),
             Card(_("Unassigned"), scope["queue"], "ti-inbox", "/tickets/", testid="card-queue"),
         ]
         if scope["approvals"]:
             cards.append(Card(_("Compensations to approve"), scope["approvals"], "ti-coin-yuan", "/tickets/board/",
-                              testid="card-approvals"))
+                              testid="card-approvals", alert="warning"))
     return cards
 
 
@@ -136,30 +160,51 @@ def calendar_warning(user) -> str | None:
     return None
 
 
-def people_by_team_chart(user) -> dict | None:
-    """Chart data: people per team and role, for leads and above."""
-    if primary_role(user) == Role.AGENT:
+def department_staff_cards(user) -> list[Card]:
+    """物流部/维修部 people: their department's inbox in numbers."""
+    tasks = ticket_counts.department_task_count(user)
+    return [
+        Card(_("Open tasks for my department"), tasks["open"], "ti-truck-delivery", "/tickets/tasks/",
+             testid="card-dept-tasks"),
+        Card(_("Tasks past due"), tasks["overdue"], "ti-alarm", "/tickets/tasks/", testid="card-dept-tasks-overdue",
+             alert="danger"),
+    ]
+
+
+def department_tasks(user, limit: int = 8) -> list:
+    """The first open tasks of the person's department, soonest due first (department staff's home)."""
+    return list(ticket_selectors.department_inbox(user)[:limit])
+
+
+def manager_charts(user) -> dict | None:
+    """Charts for leads and above: open tickets by status and time-limit state, and follow-ups overdue per
+    team, within scope. Two grouped queries."""
+    role = primary_role(user)
+    if role not in {Role.LEAD, Role.HEAD, Role.DIRECTOR, Role.ADMIN}:
         return None
-    rows = (
-        org_selectors.people_in_scope(user)
-        .exclude(team=None)
-        .values("team__name", "roles__role")
-        .annotate(n=Count("id", distinct=True))
-        .order_by("team__name")
-    )
-    teams: list[str] = []
-    series: dict[str, dict[str, int]] = {}
-    for row in rows:
-        team = row["team__name"]
-        if team not in teams:
-            teams.append(team)
-        role = row["roles__role"] or ""
-        series.setdefault(role, {})[team] = row["n"]
-    labels = dict(Role.choices)
+    tickets = ticket_access.tickets_in_scope(user).filter(status__in=OPEN_STATUSES)
+    if role == Role.LEAD:
+        tickets = tickets.filter(Q(owner__team_id=user.team_id) | Q(owner__isnull=True))
+    rows = tickets.values("status", "sla_state").annotate(n=Count("id")).order_by()
+    statuses = list(OPEN_STATUSES)
+    status_labels = dict(TicketStatus.choices)
+    counts = {(r["status"], r["sla_state"]): r["n"] for r in rows}
+    states = [(sla.OK, _("Within the time limit"), "#2fb344"), (sla.WARNING, _("Near the time limit"), "#f59f00"),
+              (sla.BREACHED, _("Past the time limit"), "#d63939")]
+    tickets_chart = {
+        "categories": [str(status_labels.get(s, s)) for s in statuses],
+        "series": [{"name": str(label), "color": color, "data": [counts.get((s, state), 0) for s in statuses]}
+                   for state, label, color in states],
+        "total": sum(counts.values()),
+    }
+    today = timezone.localdate()
+    overdue = (customer_access.customers_in_scope(user).filter(owner__isnull=False, next_due__lt=today)
+               .values("owner__team__name").annotate(n=Count("id")).order_by())
+    per_team = {r["owner__team__name"] or str(_("No team")): r["n"] for r in overdue}
+    for name in scope_for(user).teams().values_list("name", flat=True):
+        per_team.setdefault(name, 0)
+    teams = sorted(per_team, key=lambda t: (-per_team[t], t))
     return {
-        "teams": teams,
-        "series": [
-            {"name": str(labels.get(role, role)), "data": [counts.get(t, 0) for t in teams]}
-            for role, counts in series.items()
-        ],
+        "tickets": tickets_chart,
+        "overdue": {"teams": teams, "data": [per_team[t] for t in teams], "total": sum(per_team.values())},
     }

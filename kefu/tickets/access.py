@@ -25,6 +25,12 @@ def is_manager(user) -> bool:
     return user.is_superuser or user.has_role(Role.HEAD, Role.DIRECTOR, Role.ADMIN)
 
 
+def is_read_only(user) -> bool:
+    """QA inspectors read the tickets of their department (list and page) and change none: no ticket of
+    their own, no claim, no action (R-ORG-2: QA reviews agents' work)."""
+    return not user.is_superuser and bool(user.role_codes) and user.role_codes <= {Role.QA}
+
+
 def can_act_on(user, ticket: Ticket) -> bool:
     """The owner; the team lead of the owner (or any lead of the shop for unowned tickets); heads,
     directors and administrators within scope. Other departments only work on their tasks."""

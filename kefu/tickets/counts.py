@@ -37,6 +37,7 @@ def scope_counts(user) -> dict[str, int]:
         tickets = tickets.filter(Q(owner__team_id=user.team_id) | Q(owner__isnull=True))
     counts = tickets.filter(status__in=OPEN_STATUSES).aggregate(
         open=Count("id"), breached=Count("id", filter=Q(sla_state="breached")),
+        warning=Count("id", filter=Q(sla_state="warning")),
         queue=Count("id", filter=Q(owner__isnull=True)),
         escalated=Count("id", filter=~Q(escalation_level=Level.AGENT)),
         supervised=Count("id", filter=Q(supervised=True)))

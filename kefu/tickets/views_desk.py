@@ -24,13 +24,12 @@ from kefu.core.forms import apply_service_error
 from kefu.core.phones import normalize_phone
 from kefu.org.roles import Role
 from kefu.org.selectors import access_shop, people_in_scope, shops_in_scope
-from kefu.tickets import assignment, attachments, selectors, services, sla
-from kefu.tickets.access import access_ticket, is_manager, tickets_in_scope
+from kefu.tickets import assignment, attachments, counts, selectors, services, sla
+from kefu.tickets.access import access_ticket, is_manager, is_read_only, tickets_in_scope
 from kefu.tickets.choices import OPEN_STATUSES
 from kefu.tickets.forms import TicketFilterForm, TicketForm, split_tags
 
 PAGE_SIZE = 25
-MY_OPEN_MAX = 50
 QUEUE_MAX = 30
 SLA_CLASS = {sla.OK: "bg-green-lt", sla.WARNING: "bg-yellow-lt", sla.BREACHED: "bg-red-lt"}
 STATUS_CLASS = {"new": "bg-blue-lt", "in_progress": "bg-azure-lt", "waiting": "bg-purple-lt",
@@ -123,10 +122,57 @@ def _filters(request, form, *, lead: bool) -> selectors.TicketFilters:
     return filters
 
 
+def _tile(label, value, icon, url="", testid="", alert=""):
+    tone = alert if alert and isinstance(value, int) and value > 0 else ""
+    return {"label": label, "value": value, "icon": icon, "url": url, "testid": testid, "tone": tone}
+
+
+def _my_tiles(user, queue_count) -> list[dict]:
+    """An agent's or lead's own numbers (one query; the queue counted with the queue panel)."""
+    mine = counts.my_counts(user)
+    return [
+        _tile(_("My open tickets"), mine["open"], "ti-ticket", "?status=open", "tile-open"),
+        _tile(_("Near the time limit"), mine["warning"], "ti-clock-exclamation", "?sla_state=warning",
+              "tile-warning", "warning"),
+        _tile(_("Time limit breached"), mine["breached"], "ti-alarm", "?sla_state=breached", "tile-breached",
+              "danger"),
+        _tile(_("Unassigned in the queue"), queue_count, "ti-inbox", "?owner=none&status=open", "tile-queue",
+              "warning"),
+    ]
+
+
+def _scope_tiles(user) -> list[dict]:
+    """Heads, directors (and QA, read-only): the department's or centre's tickets, not their own."""
+    scope = counts.scope_counts(user)
+    tiles = [
+        _tile(_("Open tickets"), scope["open"], "ti-ticket", "?status=open", "tile-open"),
+        _tile(_("Past the time limit"), scope["breached"], "ti-alarm", "?sla_state=breached", "tile-breached",
+              "danger"),
+        _tile(_("Near the time limit"), scope["warning"], "ti-clock-exclamation", "?sla_state=warning",
+              "tile-warning", "warning"),
+        _tile(_("Escalated"), scope["escalated"], "ti-arrow-big-up-lines", "/tickets/board/", "tile-escalated",
+              "warning"),
+        _tile(_("Supervised"), scope["supervised"], "ti-eye", "/tickets/board/", "tile-supervised"),
+    ]
+    if not is_read_only(user):
+        tiles.append(_tile(_("Compensations to approve"), scope["approvals"], "ti-coin-yuan", "/tickets/board/",
+                           "tile-approvals", "warning"))
+    return tiles
+
+
 @login_required
 def desk(request):
+    """An agent's desk (their own open tickets, the queue, caller lookup); a lead's with the team's list;
+    for heads, directors and QA the department's (centre's) tickets with its numbers — QA read-only.
+    People of other departments work from their task inbox."""
+    from kefu.core.navigation import is_department_staff
+
     user = request.user
-    lead = is_lead_or_above(user)
+    if is_department_staff(user):
+        return redirect("tickets:tasks")
+    read_only = is_read_only(user)
+    manager = is_manager(user)
+    lead = is_lead_or_above(user) or read_only
     now = timezone.now()
     people = people_in_scope(user) if lead else None
     form = TicketFilterForm(request.GET or None, shops=shops_in_scope(user), people=people,
@@ -136,23 +182,18 @@ def desk(request):
                                    if filters.open_only else ("-created_at", "-id"))
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     decorate(request, page.object_list, now)
-    context = {"form": form, "page": page, "lead": lead, "now": now, "searching": bool(filters.q)}
+    context = {"form": form, "page": page, "lead": lead, "manager": manager, "read_only": read_only,
+               "now": now, "searching": bool(filters.q)}
     if request.headers.get("HX-Target") == "ticket-results":
         return render(request, "tickets/desk.html#results", context)
-    mine = decorate(request, list(selectors.my_open_tickets(user)[:MY_OPEN_MAX]), now)
-    queue = decorate(request, list(selectors.queue(user)[:QUEUE_MAX + 1]), now)
+    queue = [] if read_only else decorate(request, list(selectors.queue(user)[:QUEUE_MAX + 1]), now)
+    queue_count = len(queue) if len(queue) <= QUEUE_MAX else f"{QUEUE_MAX}+"
     context.update({
-        "mine": mine,
         "queue": queue[:QUEUE_MAX],
         "queue_more": len(queue) > QUEUE_MAX,
-        "stats": {
-            "open": len(mine),
-            "warning": sum(1 for t in mine if t.deadline and t.deadline.state == sla.WARNING),
-            "breached": sum(1 for t in mine if t.deadline and t.deadline.state == sla.BREACHED),
-            "queue": len(queue) if len(queue) <= QUEUE_MAX else f"{QUEUE_MAX}+",
-        },
+        "tiles": _scope_tiles(user) if manager or read_only else _my_tiles(user, queue_count),
         "i18n": countdown_i18n(),
-        "on_duty": assignment.is_on_duty(user),
+        "on_duty": None if manager or read_only else assignment.is_on_duty(user),
     })
     return render(request, "tickets/desk.html", context)
 
@@ -248,6 +289,8 @@ def _prefill(request, shops) -> tuple[dict, object]:
 @login_required
 def create(request):
     user = request.user
+    if is_read_only(user):
+        raise PermissionDenied(_("QA inspectors read tickets; they do not create them."))
     shops = list(shops_in_scope(user))
     initial, customer = _prefill(request, shops)
     form = TicketForm(request.POST or None, request.FILES or None, shops=shops, initial=initial)
