@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -9,10 +11,51 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from kefu.core.api import API_AUTH, KefuRenderer
+from kefu.core.api import API_AUTH, ErrorOut, KefuRenderer
 from kefu.core.errors import ServiceError, Throttled
 
-api = NinjaAPI(
+
+class KefuAPI(NinjaAPI):
+    """The OpenAPI document also declares the errors the framework answers for every operation."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        declare_framework_errors(schema)
+        return schema
+
+
+def declare_framework_errors(schema: dict) -> None:
+    """Add to each operation of an OpenAPI document the error responses that come from the framework rather
+    than from its handler, all with the body ``ErrorOut`` (the handlers declare their own 403/404/409/422):
+
+    - 401 where the operation needs authentication (no or a wrong token or session);
+    - 422 where it takes any parameter or body (a value of the wrong type, missing or out of range);
+    - 400 where it takes a body (one that is not JSON, or not a readable form).
+    """
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    if "ErrorOut" not in schemas:
+        definition = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(definition.pop("$defs", {}))
+        schemas["ErrorOut"] = definition
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            statuses = []
+            if operation.get("security"):
+                statuses.append(401)
+            if operation.get("parameters") or operation.get("requestBody"):
+                statuses.append(422)
+            if operation.get("requestBody"):
+                statuses.append(400)
+            responses = operation.setdefault("responses", {})
+            for status in statuses:
+                if status not in responses and str(status) not in responses:
+                    responses[status] = {
+                        "description": HTTPStatus(status).phrase,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+                    }
+
+
+api = KefuAPI(
     title="kefu 客服管理系统 API",
     version="1",
     urls_namespace="api-v1",
@@ -101,7 +144,10 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, str(exc))
+    detail = str(exc)
+    if exc.status_code == 400 and detail.startswith("Cannot parse request body"):  # ninja's own, in English
+        detail = _("The body is not valid JSON.")
+    return _error(request, exc.status_code, detail)
 
 
 def _mount() -> None:

@@ -15,7 +15,7 @@ from ninja.responses import Status
 from kefu.announcements import selectors, services
 from kefu.announcements.access import access_announcement
 from kefu.announcements.models import Kind
-from kefu.core.api import ErrorOut, PageNumber
+from kefu.core.api import ErrorOut, Id, PageNumber, Version
 
 router = Router(tags=["announcements"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -58,13 +58,13 @@ class AnnouncementIn(Schema):
     title: str = Field(..., max_length=200)
     body: str
     kind: Kind = Kind.BUSINESS_CHANGE
-    teams: list[int] = Field([], description="Team ids; empty: everyone in the centre (team leads: their team)")
+    teams: list[Id] = Field([], description="Team ids; empty: everyone in the centre (team leads: their team)")
     expires_at: dt.datetime | None = None
     requires_confirmation: bool = True
 
 
 class WithdrawIn(Schema):
-    version: int
+    version: Version
 
 
 class ConfirmOut(Schema):
@@ -120,25 +120,25 @@ def publish(request, payload: AnnouncementIn):
 
 
 @router.get("/{announcement_id}", response={200: AnnouncementOut, **ERRORS})
-def get_announcement(request, announcement_id: int):
+def get_announcement(request, announcement_id: Id):
     return _out(request, announcement_id)
 
 
 @router.post("/{announcement_id}/confirm", response={200: ConfirmOut, **ERRORS})
-def confirm(request, announcement_id: int):
+def confirm(request, announcement_id: Id):
     """Confirm having read it. Idempotent: again returns the first confirmation's time."""
     read = services.confirm_read(actor=request.user, announcement_id=announcement_id)
     return {"announcement": announcement_id, "confirmed_at": read.confirmed_at}
 
 
 @router.post("/{announcement_id}/withdraw", response={200: AnnouncementOut, **ERRORS})
-def withdraw(request, announcement_id: int, payload: WithdrawIn):
+def withdraw(request, announcement_id: Id, payload: WithdrawIn):
     services.withdraw(actor=request.user, announcement_id=announcement_id, version=payload.version)
     return _out(request, announcement_id)
 
 
 @router.get("/{announcement_id}/status", response={200: StatusOut, **ERRORS})
-def read_status(request, announcement_id: int):
+def read_status(request, announcement_id: Id):
     """Who of its audience within the caller's scope has confirmed it (leads and above)."""
     status = selectors.read_status(request.user, announcement_id)
     return {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone, translation
@@ -48,12 +48,33 @@ class ErrorOut(Schema):
     rule: str | None = None
 
 
+# Whole numbers the API accepts are bounded by the column they are compared with or stored in, so a
+# number too large for the database is a 422 naming the field (R-ERR), never an overflow and a 500.
+BIGINT_MAX = 2**63 - 1  # BigAutoField ids; SQLite's INTEGER
+INTEGER_MAX = 2**31 - 1  # (Positive)IntegerField on PostgreSQL: versions, positions, numbers
+SMALLINT_MAX = 2**15 - 1  # (Positive)SmallIntegerField on PostgreSQL
+
+Id = Annotated[int, Field(ge=1, le=BIGINT_MAX, description="A database id")]
+"""A database id, in a path (``/tickets/{ticket_id}``) or a body (``"customer_id"``, ``"teams": [..]``)."""
+
+Version = Annotated[int, Field(ge=0, le=INTEGER_MAX, description="The object's version you read")]
+"""The ``version`` an edit sends (optimistic locking: a stale one is a 409)."""
+
+Position = Annotated[int, Field(ge=0, le=INTEGER_MAX)]
+"""A sort position or a count stored in a PositiveIntegerField."""
+
+PAGE_SIZE_MAX = 500
+PAGE_MAX = BIGINT_MAX // PAGE_SIZE_MAX
+"""The last page whose offset (and end) the database can still take as a 64-bit integer."""
+
+
 class PageNumber(PaginationBase):
-    """``?page=1&page_size=50`` → ``{"items", "count", "page", "page_size"}`` (API.md "Lists")."""
+    """``?page=1&page_size=50`` → ``{"items", "count", "page", "page_size"}`` (API.md "Lists"). A page past
+    the last one has no items; a page number whose offset no database could take is a 422 naming ``page``."""
 
     class Input(Schema):
-        page: int = Field(1, ge=1)
-        page_size: int = Field(50, ge=1, le=500)
+        page: int = Field(1, ge=1, le=PAGE_MAX)
+        page_size: int = Field(50, ge=1, le=PAGE_SIZE_MAX)
 
     class Output(Schema):
         items: list[Any]

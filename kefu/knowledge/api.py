@@ -7,7 +7,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from kefu.core.api import ErrorOut, PageNumber
+from kefu.core.api import ErrorOut, Id, PageNumber, Position, Version
 from kefu.knowledge import selectors, services
 from kefu.knowledge.models import Article, ArticleVersion
 
@@ -33,8 +33,8 @@ class CategoryOut(Schema):
 
 class CategoryIn(Schema):
     name: str = Field(..., max_length=100)
-    parent: int | None = None
-    position: int = Field(0, ge=0)
+    parent: Id | None = None
+    position: Position = 0
 
 
 class ArticleOut(Schema):
@@ -116,7 +116,7 @@ class ArticleDetailOut(ArticleOut):
 
 
 class ArticleIn(Schema):
-    category: int
+    category: Id
     title: str = Field(..., max_length=200)
     body: str
     keywords: list[str] | str = []
@@ -125,33 +125,33 @@ class ArticleIn(Schema):
 
 
 class VersionIn(Schema):
-    version: int = Field(..., description="The article's version you read")
+    version: Version
     title: str = Field(..., max_length=200)
     body: str
     keywords: list[str] | str = []
     change_note: str = ""
     submit: bool = True
-    category: int | None = None
+    category: Id | None = None
 
 
 class ApproveIn(Schema):
-    version_number: int
-    version: int | None = None
+    version_number: Position
+    version: Version | None = None
 
 
 class RejectIn(Schema):
-    version_number: int
+    version_number: Position
     reason: str
-    version: int | None = None
+    version: Version | None = None
 
 
 class RetireIn(Schema):
-    version: int
+    version: Version
     reason: str = ""
 
 
 class SubmitIn(Schema):
-    version: int
+    version: Version
 
 
 class UseOut(Schema):
@@ -206,12 +206,12 @@ def create_article(request, payload: ArticleIn):
 
 
 @router.get("/articles/{article_id}", response={200: ArticleDetailOut, **ERRORS})
-def get_article(request, article_id: int):
+def get_article(request, article_id: Id):
     return _detail(request, selectors.access_article(request.user, article_id))
 
 
 @router.post("/articles/{article_id}/versions", response={201: ArticleDetailOut, **ERRORS})
-def propose_version(request, article_id: int, payload: VersionIn):
+def propose_version(request, article_id: Id, payload: VersionIn):
     services.propose_version(actor=request.user, article_id=article_id, version=payload.version,
                              title=payload.title, body=payload.body, keywords=payload.keywords,
                              change_note=payload.change_note, submit=payload.submit, category_id=payload.category)
@@ -219,33 +219,33 @@ def propose_version(request, article_id: int, payload: VersionIn):
 
 
 @router.post("/articles/{article_id}/submit", response={200: ArticleDetailOut, **ERRORS})
-def submit_version(request, article_id: int, payload: SubmitIn):
+def submit_version(request, article_id: Id, payload: SubmitIn):
     services.submit_version(actor=request.user, article_id=article_id, version=payload.version)
     return _detail(request, selectors.access_article(request.user, article_id))
 
 
 @router.post("/articles/{article_id}/approve", response={200: ArticleDetailOut, **ERRORS})
-def approve(request, article_id: int, payload: ApproveIn):
+def approve(request, article_id: Id, payload: ApproveIn):
     article = services.approve(actor=request.user, article_id=article_id, version_number=payload.version_number,
                                version=payload.version)
     return _detail(request, article)
 
 
 @router.post("/articles/{article_id}/reject", response={200: ArticleDetailOut, **ERRORS})
-def reject(request, article_id: int, payload: RejectIn):
+def reject(request, article_id: Id, payload: RejectIn):
     services.reject(actor=request.user, article_id=article_id, version_number=payload.version_number,
                     reason=payload.reason, version=payload.version)
     return _detail(request, selectors.access_article(request.user, article_id))
 
 
 @router.post("/articles/{article_id}/retire", response={200: ArticleDetailOut, **ERRORS})
-def retire(request, article_id: int, payload: RetireIn):
+def retire(request, article_id: Id, payload: RetireIn):
     article = services.retire(actor=request.user, article_id=article_id, version=payload.version,
                               reason=payload.reason)
     return _detail(request, article)
 
 
 @router.post("/articles/{article_id}/use", response={200: UseOut, **ERRORS})
-def record_use(request, article_id: int):
+def record_use(request, article_id: Id):
     """Count one insertion of the approved text into a reply (the reply picker calls this)."""
     return {"id": article_id, "use_count": services.record_use(actor=request.user, article_id=article_id)}

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from kefu.core.api import ErrorOut, PageNumber
+from kefu.core.api import ErrorOut, Id, PageNumber
 from kefu.core.errors import NotFound
 from kefu.notifications import selectors, services
 
@@ -37,7 +37,7 @@ class CountOut(Schema):
 
 
 class ReadIn(Schema):
-    ids: list[int] | None = None
+    ids: list[Id] | None = None
 
 
 class ReadOut(Schema):
@@ -72,12 +72,12 @@ def _own(request, notification_id: int):
 
 
 @router.get("/{notification_id}", response={200: NotificationOut, **ERRORS})
-def get_notification(request, notification_id: int):
+def get_notification(request, notification_id: Id):
     return _own(request, notification_id)
 
 
 @router.post("/{notification_id}/read", response={200: NotificationOut, **ERRORS})
-def mark_one_read(request, notification_id: int):
+def mark_one_read(request, notification_id: Id):
     """Mark one of the caller's notifications read (idempotent); another person's id → 404."""
     notification = _own(request, notification_id)
     services.mark_read(actor=request.user, ids=[notification.pk])

@@ -9,7 +9,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from kefu.core.api import ErrorOut, PageNumber
+from kefu.core.api import ErrorOut, Id, PageNumber
 from kefu.core.errors import ServiceError
 from kefu.core.http import client_ip
 from kefu.org import selectors
@@ -62,7 +62,7 @@ def list_tokens(request):
 
 
 @auth_router.delete("/tokens/{token_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
-def delete_token(request, token_id: int):
+def delete_token(request, token_id: Id):
     revoke_token(actor=request.user, token_id=token_id)
     return Status(204, None)
 
@@ -186,5 +186,5 @@ def list_people(request):
 
 
 @org_router.get("/org/people/{person_id}", response={200: PersonOut, 404: ErrorOut}, tags=["organisation"])
-def get_person(request, person_id: int):
+def get_person(request, person_id: Id):
     return selectors.access_person(request.user, person_id)

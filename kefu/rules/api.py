@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from kefu.core.api import ErrorOut
+from kefu.core.api import ErrorOut, Version
 from kefu.core.errors import NotAllowed
 from kefu.rules import selectors, services
 
@@ -42,7 +42,7 @@ class RuleOut(Schema):
 
 class RulePatch(Schema):
     value: Any
-    version: int
+    version: Version
 
 
 def _require_viewer(user) -> None:
@@ -84,7 +84,7 @@ def update_rule(request, key: str, payload: RulePatch):
     "/{key}",
     response={200: RuleOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
 )
-def reset_rule(request, key: str, version: int):
+def reset_rule(request, key: str, version: Version):
     """Reset a setting to its SPEC default (administrators); ``?version=`` is the one read."""
     services.reset_rule(actor=request.user, key=key, version=version)
     return _row(request, key)

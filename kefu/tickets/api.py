@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status as HttpStatus
 
-from kefu.core.api import ErrorOut, PageNumber
+from kefu.core.api import ErrorOut, Id, PageNumber, Version
 from kefu.core.errors import FieldError, InvalidInput
 from kefu.org.selectors import access_shop, departments_of_centre, people_in_scope
 from kefu.tickets import selectors, services, sla
@@ -89,7 +89,7 @@ class TicketIn(Schema):
     title: str
     description: str = ""
     shop: str
-    customer_id: int | None = None
+    customer_id: Id | None = None
     caller_phone: str = ""
     priority: str = "normal"
     severity: str = ""
@@ -118,7 +118,9 @@ def _person(request, username, field="owner"):
 def create_ticket(request, payload: TicketIn):
     data = payload.dict()
     shop = access_shop(request.user, data.pop("shop"))
-    owner = _person(request, data.pop("owner")) if data.get("owner") else data.pop("owner")
+    owner = data.pop("owner")
+    if owner is not None:  # "" names nobody: a 422 like any unknown name, not the caller
+        owner = _person(request, owner)
     ticket = services.create_ticket(actor=request.user, shop=shop, owner=owner, **data)
     # the service's ticket already holds what TicketOut reads (its shop, owner and creator): no re-read
     return HttpStatus(201, ticket)
@@ -159,12 +161,12 @@ def list_tickets(request, response: HttpResponse, filters: Query[TicketFiltersIn
 class TransitionIn(Schema):
     to: str
     note: str = ""
-    version: int
+    version: Version
     waiting_on: str = "customer"
 
 
 @router.post("/{ticket_id}/transition", response={200: TicketOut, **ERRORS})
-def transition(request, ticket_id: int, payload: TransitionIn):
+def transition(request, ticket_id: Id, payload: TransitionIn):
     ticket = services.transition(actor=request.user, ticket_id=ticket_id, **payload.dict())
     return _lean(ticket)
 
@@ -189,12 +191,12 @@ class EventOut(Schema):
 
 
 @router.post("/{ticket_id}/messages", response={201: EventOut, **ERRORS})
-def add_message(request, ticket_id: int, payload: MessageIn):
+def add_message(request, ticket_id: Id, payload: MessageIn):
     return HttpStatus(201, services.add_message(actor=request.user, ticket_id=ticket_id, **payload.dict()))
 
 
 @router.get("/{ticket_id}/timeline", response={200: list[EventOut], **ERRORS})
-def timeline(request, ticket_id: int):
+def timeline(request, ticket_id: Id):
     return selectors.timeline(access_ticket(request.user, ticket_id))
 
 
@@ -206,7 +208,7 @@ class HandoverIn(Schema):
 
 class TaskOut(Schema):
     id: int
-    ticket_id: int
+    ticket_id: Id
     ticket_number: str
     ticket_owner: str | None
     department: str
@@ -235,7 +237,7 @@ class TaskOut(Schema):
 
 
 @router.post("/{ticket_id}/handover", response={201: TaskOut, **ERRORS})
-def handover(request, ticket_id: int, payload: HandoverIn):
+def handover(request, ticket_id: Id, payload: HandoverIn):
     """R-TIC-3: a task for that department with its own due time; the ticket keeps its owner."""
     department = departments_of_centre(request.user).filter(name=payload.department).first()
     task = services.hand_over(actor=request.user, ticket_id=ticket_id, department=department, note=payload.note,
@@ -244,7 +246,7 @@ def handover(request, ticket_id: int, payload: HandoverIn):
 
 
 @router.get("/{ticket_id}/tasks", response={200: list[TaskOut], **ERRORS})
-def ticket_tasks(request, ticket_id: int):
+def ticket_tasks(request, ticket_id: Id):
     """The owner follows the progress of the work handed over (R-TIC-3)."""
     return selectors.tasks_of(access_ticket(request.user, ticket_id))
 
@@ -261,7 +263,7 @@ def task_inbox(request, include_done: bool = False):
 
 
 @router.post("/tasks/{task_id}/complete", response={200: TaskOut, **ERRORS})
-def complete_task(request, task_id: int, payload: TaskDoneIn):
+def complete_task(request, task_id: Id, payload: TaskDoneIn):
     task = services.complete_task(actor=request.user, task_id=task_id, **payload.dict())
     return selectors.task_detail(task.pk)
 
@@ -273,7 +275,7 @@ class EscalateIn(Schema):
 
 
 @router.post("/{ticket_id}/escalate", response={200: TicketOut, **ERRORS})
-def escalate(request, ticket_id: int, payload: EscalateIn):
+def escalate(request, ticket_id: Id, payload: EscalateIn):
     services.escalate(actor=request.user, ticket_id=ticket_id, **payload.dict())
     return _lean(access_ticket(request.user, ticket_id))
 
@@ -285,7 +287,7 @@ class CompensationIn(Schema):
 
 class CompensationOut(Schema):
     id: int
-    ticket_id: int
+    ticket_id: Id
     amount: str
     reason: str
     status: str
@@ -306,7 +308,7 @@ class CompensationOut(Schema):
 
 
 @router.post("/{ticket_id}/compensation", response={201: CompensationOut, **ERRORS})
-def compensation(request, ticket_id: int, payload: CompensationIn):
+def compensation(request, ticket_id: Id, payload: CompensationIn):
     return HttpStatus(201, services.request_compensation(actor=request.user, ticket_id=ticket_id, **payload.dict()))
 
 
@@ -316,16 +318,16 @@ class DecisionIn(Schema):
 
 
 @router.post("/compensations/{compensation_id}/decide", response={200: CompensationOut, **ERRORS})
-def decide_compensation(request, compensation_id: int, payload: DecisionIn):
+def decide_compensation(request, compensation_id: Id, payload: DecisionIn):
     return services.decide_compensation(actor=request.user, compensation_id=compensation_id, **payload.dict())
 
 
 class LinkIn(Schema):
-    other: int
+    other: Id
 
 
 @router.post("/{ticket_id}/link", response={200: TicketOut, **ERRORS})
-def link(request, ticket_id: int, payload: LinkIn):
+def link(request, ticket_id: Id, payload: LinkIn):
     services.link(actor=request.user, ticket_id=ticket_id, other_id=payload.other)
     return _lean(access_ticket(request.user, ticket_id))
 
@@ -335,7 +337,7 @@ class HandlingTimeIn(Schema):
 
 
 @router.post("/{ticket_id}/handling-time", response={200: TicketOut, **ERRORS})
-def handling_time(request, ticket_id: int, payload: HandlingTimeIn):
+def handling_time(request, ticket_id: Id, payload: HandlingTimeIn):
     return _lean(services.add_handling_time(actor=request.user, ticket_id=ticket_id, seconds=payload.seconds))
 
 
@@ -347,7 +349,7 @@ class CallbackIn(Schema):
 
 class CallbackOut(Schema):
     id: int
-    ticket_id: int
+    ticket_id: Id
     due: dt.datetime
     done_at: dt.datetime | None
     satisfaction: int | None
@@ -360,7 +362,7 @@ class CallbackOut(Schema):
 
 
 @router.post("/{ticket_id}/callback", response={200: CallbackOut, **ERRORS})
-def callback(request, ticket_id: int, payload: CallbackIn):
+def callback(request, ticket_id: Id, payload: CallbackIn):
     return services.record_callback(actor=request.user, ticket_id=ticket_id, **payload.dict())
 
 
@@ -375,7 +377,7 @@ class AssignIn(Schema):
 
 
 @router.post("/{ticket_id}/assign", response={200: TicketOut, **ERRORS})
-def assign(request, ticket_id: int, payload: AssignIn):
+def assign(request, ticket_id: Id, payload: AssignIn):
     owner = request.user if payload.owner == request.user.username else _person(request, payload.owner)
     return _lean(services.assign(actor=request.user, ticket_id=ticket_id, to_owner=owner))
 
@@ -385,7 +387,7 @@ class SuperviseIn(Schema):
 
 
 @router.post("/{ticket_id}/supervise", response={200: TicketOut, **ERRORS})
-def supervise(request, ticket_id: int, payload: SuperviseIn):
+def supervise(request, ticket_id: Id, payload: SuperviseIn):
     return _lean(services.supervise(actor=request.user, ticket_id=ticket_id, on=payload.on))
 
 
@@ -394,17 +396,17 @@ class RemindIn(Schema):
 
 
 @router.post("/{ticket_id}/remind", response={204: None, **ERRORS})
-def remind(request, ticket_id: int, payload: RemindIn):
+def remind(request, ticket_id: Id, payload: RemindIn):
     services.remind(actor=request.user, ticket_id=ticket_id, note=payload.note)
     return HttpStatus(204, None)
 
 
 class MergeIn(Schema):
-    into: int
+    into: Id
 
 
 @router.post("/{ticket_id}/merge", response={200: TicketOut, **ERRORS})
-def merge(request, ticket_id: int, payload: MergeIn):
+def merge(request, ticket_id: Id, payload: MergeIn):
     return _lean(services.merge(actor=request.user, ticket_id=ticket_id, into_id=payload.into))
 
 
@@ -471,14 +473,14 @@ class TicketDetailOut(TicketOut):
 
 
 @router.get("/{ticket_id}", response={200: TicketDetailOut, **ERRORS})
-def get_ticket(request, ticket_id: int):
+def get_ticket(request, ticket_id: Id):
     return _full(access_ticket(request.user, ticket_id))
 
 
 class TicketPatchIn(Schema):
     """``version`` is required; the other fields are optional and only those sent change."""
 
-    version: int
+    version: Version
     title: str | None = None
     description: str | None = None
     priority: str | None = None
@@ -489,7 +491,7 @@ class TicketPatchIn(Schema):
 
 
 @router.patch("/{ticket_id}", response={200: TicketDetailOut, **ERRORS})
-def update_ticket(request, ticket_id: int, payload: TicketPatchIn):
+def update_ticket(request, ticket_id: Id, payload: TicketPatchIn):
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
     services.update_ticket(actor=request.user, ticket_id=ticket_id, version=version, **changes)
@@ -501,7 +503,7 @@ class RecoveryIn(Schema):
 
 
 @router.post("/{ticket_id}/recovery-actions", response={201: RecoveryOut, **ERRORS})
-def add_recovery_action(request, ticket_id: int, payload: RecoveryIn):
+def add_recovery_action(request, ticket_id: Id, payload: RecoveryIn):
     """服务补救 on a complaint (R-TIC-7)."""
     return HttpStatus(201, services.add_recovery_action(actor=request.user, ticket_id=ticket_id,
                                                         action=payload.action))
