@@ -4,7 +4,8 @@ from kefu.customers.demo import seed_demo_customers
 
 
 class Command(BaseCommand):
-    help = "Add sample customers, follow-ups and orders for the demo agents (only when there are none)."
+    help = ("Add the demo customers with their follow-ups and orders, timed back from today (only when there are "
+            "none), then run the nightly jobs: value tiers, churn risks, pool returns and warnings, reminders.")
 
     def handle(self, *args, **options):
         made = seed_demo_customers()
