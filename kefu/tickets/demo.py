@@ -186,6 +186,7 @@ CASES: list[Case] = [
          ("res", 0.3), customer="许明", severity="general", steps=(
              (0.2, "owner", "reply", "您好，非常抱歉！已查到是活动仓备货不足，我们今天从主仓调货，为您优先发出。"),
              (0.5, "owner", "handover", ("物流部", "会员日滤芯订单五天未发货：请从主仓调货今天发出，并回填物流单号。")),
+             (0.7, "owner", "compensate", ("100", "会员日订单五天未发货，按延迟发货标准补偿100元。")),
          )),
     Case("agent5", "tmall", "web", "fault", "normal",
          "扫地机器人App无法连接Wi-Fi",

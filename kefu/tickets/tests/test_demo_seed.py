@@ -68,6 +68,9 @@ def test_the_demo_shows_every_state_whatever_the_moment(moment, django_capture_o
         # compensations awaiting the lead, the head and the director
         pending = set(Compensation.objects.filter(status="pending").values_list("required_role", flat=True))
         assert pending == {"lead", "head", "director"}
+        lead_teams = set(Compensation.objects.filter(status="pending", required_role="lead")
+                         .values_list("ticket__owner__team__name", flat=True))
+        assert lead_teams == {"一班", "二班"}  # each lead has one to decide
         assert Compensation.objects.filter(status="approved").exists()
         # department tasks: open ones, one of them overdue; callbacks due and overdue
         open_tasks = DepartmentTask.objects.filter(status="open")
