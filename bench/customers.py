@@ -286,11 +286,14 @@ class Bench:
         sheet = workbook.create_sheet("客户")
         sheet.append([c.header for c in importing.COLUMNS])
         used_phones: set[str] = set()
+        from kefu.core.phones import MOBILE_PREFIXES
+
+        mobile_ranges = sorted(p for p in MOBILE_PREFIXES if len(p) == 3)  # the import refuses others
         for i in range(rows):
             shop = rng.choice(shop_codes)
             phone = ""
             while not phone or phone in used_phones:
-                phone = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+                phone = f"{rng.choice(mobile_ranges)}{rng.randrange(10**8):08d}"  # allocated ranges only
             used_phones.add(phone)
             need = rng.choice(need_labels)
             values = {

@@ -88,6 +88,10 @@ def export_queryset(qs: QuerySet[Customer]) -> QuerySet[Customer]:
     )
 
 
+# what makes a spreadsheet read a cell as a formula (CSV/formula injection, OWASP)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _local(value: dt.datetime | None) -> dt.datetime | None:
     """Excel has no time zones: the organisation's local time, naive, to the minute."""
     if value is None:
@@ -182,9 +186,10 @@ def write_xlsx(export: Export, target) -> None:
         for i, value in enumerate(out):
             if isinstance(value, str) and value:
                 value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                if value.startswith("="):  # stays text, never a formula
+                if value.startswith(FORMULA_STARTS):  # stays text, never a formula, also once edited in Excel
                     cell = WriteOnlyCell(sheet, value=value)
                     cell.data_type = "s"
+                    cell.quotePrefix = True
                     out[i] = cell
                 else:
                     out[i] = value
@@ -210,7 +215,7 @@ def _csv_text(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value)
-    if text[:1] in ("=", "+", "-", "@"):
+    if text.startswith(FORMULA_STARTS):
         return "'" + text  # CSV injection guard; the import strips it again
     return text
 

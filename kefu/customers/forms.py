@@ -65,6 +65,23 @@ class CustomerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["shop"].choices = [(s.code, s.name) for s in shops]
 
+    def clean_phones(self) -> str:
+        """Numbers separated by commas or semicolons; the spaces inside one number ("138 0013 8000")
+        kept together when that makes one number. The service validates them (kefu.core.phones)."""
+        import re
+
+        from kefu.core.phones import check_phone, is_masked
+
+        parts: list[str] = []
+        for piece in re.split(r"[,，;；、\n]+", self.cleaned_data.get("phones") or ""):
+            words = piece.split()
+            joined = "".join(words)
+            if len(words) > 1 and not (is_masked(joined) or check_phone(joined).ok):
+                parts.extend(words)
+            elif joined:
+                parts.append(joined)
+        return ", ".join(parts)
+
     @staticmethod
     def split(text: str) -> list[str]:
         import re

@@ -58,7 +58,7 @@ from huey.contrib.djhuey import db_task
 from kefu.audit.services import Action, changed, record, snapshot
 from kefu.core.concurrency import bump_version
 from kefu.core.errors import FieldError, InvalidInput, NotAllowed, NotFound
-from kefu.core.phones import is_plausible_phone, normalize_phone
+from kefu.core.phones import check_phone
 from kefu.customers.access import can_act_on
 from kefu.customers.choices import DealStatus, Gender, Grade, NeedStatus
 from kefu.customers.grading import CustomerRules, load_rules, next_due, propose_grade
@@ -287,7 +287,8 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
         delimiter = ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        yield from enumerate(reader, start=1)
+        for number, values in enumerate(reader, start=1):
+            yield number, [_csv_formula(v) for v in values]
     except csv.Error as exc:
         raise FileProblem(_("The CSV file is damaged: %(reason)s") % {"reason": exc}) from None
 
@@ -303,14 +304,118 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, tuple[Any, ...]]]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         names = [n for n in workbook.sheet_names if n.strip().lower() not in {"说明", "instructions"}]
-        sheet = workbook.get_sheet_by_name((names or workbook.sheet_names)[0])
+        sheet_name = (names or workbook.sheet_names)[0]
+        sheet = workbook.get_sheet_by_name(sheet_name)
         rows = sheet.to_python(skip_empty_area=False)
     except Exception:  # noqa: BLE001 - calamine raises its own errors for every kind of broken file
         raise FileProblem(_("This is not a readable .xlsx file.")) from None
     finally:
         with contextlib.suppress(Exception):
             workbook.close()
-    return enumerate((tuple(_calamine_value(v) for v in row) for row in rows), start=1)
+    values = (tuple(_calamine_value(v) for v in row) for row in rows)
+    problems = _xlsx_problem_cells(path, sheet_name)  # calamine reads formulas and errors as empty
+    return enumerate(_with_problem_cells(values, problems) if problems else values, start=1)
+
+
+# --- formulas and error values (issue 8): refused with a reason, never read as empty -----------------
+ERROR_VALUES = frozenset({"#VALUE!", "#REF!", "#DIV/0!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+                          "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#GETTING_DATA",
+                          "#DATA!", "#EXTERNAL!", "#PYTHON!", "ERR:502", "ERR:504", "ERR:522", "ERR:523"})
+_XLSX_FORMULA_OR_ERROR = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?f[\s>/]|\st=["\']e["\']')
+_SCAN_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemCell:
+    """A cell whose value cannot be imported: a formula (``kind`` "formula") or a spreadsheet error
+    value such as #VALUE! ("error"); ``text`` is what the file holds."""
+
+    kind: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def reason(self) -> str:
+        if self.kind == "formula":
+            return _("The cell holds a formula (%(formula)s), not a value; copy the column and paste it as "
+                     "values, or start the text with an apostrophe (').") % {"formula": self.text[:60]}
+        return _("The cell holds the spreadsheet error %(error)s instead of a value; correct it in the file.") \
+            % {"error": self.text[:30]}
+
+
+def _cell_problem(value: Any) -> ProblemCell | None:
+    if isinstance(value, ProblemCell):
+        return value
+    if isinstance(value, str) and value.strip().upper() in ERROR_VALUES:
+        return ProblemCell("error", value.strip())
+    return None
+
+
+def _csv_formula(value: str) -> Any:
+    """A CSV cell starting with "=" is a formula to every spreadsheet that opens the file (our export
+    writes "'=" for text that starts so, and the import takes the apostrophe off again)."""
+    return ProblemCell("formula", value.strip()) if value.lstrip().startswith("=") else value
+
+
+def _xlsx_problem_cells(path: Path, sheet_name: str) -> dict[tuple[int, int], ProblemCell]:
+    """(row, column) → formula or error cells of the sheet, both counted from 1. A quick scan of the
+    worksheets' XML finds whether there are any; only then openpyxl reads the sheet with formulas."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+            if not any(_has_formula_or_error(archive, n) for n in names):
+                return {}
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return {}
+    from openpyxl import load_workbook
+
+    found: dict[tuple[int, int], ProblemCell] = {}
+    workbook = load_workbook(path, read_only=True, data_only=False)
+    try:
+        sheet = workbook[sheet_name] if sheet_name in workbook.sheetnames else workbook.worksheets[0]
+        sheet.reset_dimensions()
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                kind = getattr(cell, "data_type", None)
+                if kind == "f" or (kind == "e" and cell.value is not None):
+                    text = str(cell.value if kind == "e" or str(cell.value).startswith("=") else f"={cell.value}")
+                    found[(cell.row, cell.column)] = ProblemCell("formula" if kind == "f" else "error", text)
+    finally:
+        workbook.close()
+    return found
+
+
+def _has_formula_or_error(archive: zipfile.ZipFile, name: str) -> bool:
+    tail = b""
+    with archive.open(name) as fh:
+        while chunk := fh.read(_SCAN_CHUNK):
+            if _XLSX_FORMULA_OR_ERROR.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _with_problem_cells(rows: Iterable[tuple[Any, ...]], problems: dict[tuple[int, int], ProblemCell]
+                        ) -> Iterator[tuple[Any, ...]]:
+    by_row: dict[int, dict[int, ProblemCell]] = defaultdict(dict)
+    for (r, c), cell in problems.items():
+        by_row[r][c - 1] = cell
+    last = max(by_row)
+    number = 0
+    for number, values in enumerate(rows, start=1):
+        yield _patched(values, by_row.get(number))
+    for number_ in range(number + 1, last + 1):  # rows calamine left out: only formulas without a value
+        yield _patched((), by_row.get(number_))
+
+
+def _patched(values: tuple[Any, ...], cells: dict[int, ProblemCell] | None) -> tuple[Any, ...]:
+    if not cells:
+        return values
+    out = list(values) + [None] * (max(cells) + 1 - len(values))
+    for index, cell in cells.items():
+        out[index] = cell
+    return tuple(out)
 
 
 def _calamine_value(value: Any) -> Any:
@@ -333,7 +438,9 @@ def _xlsx_rows_openpyxl(path: Path) -> Iterator[tuple[int, tuple[Any, ...]]]:
         sheets = [ws for ws in workbook.worksheets if ws.title.strip().lower() not in {"说明", "instructions"}]
         sheet = (sheets or workbook.worksheets)[0]
         sheet.reset_dimensions()  # some programs write a wrong size; read every row there is
-        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+        problems = _xlsx_problem_cells(path, sheet.title)
+        rows = sheet.iter_rows(values_only=True)
+        yield from enumerate(_with_problem_cells(rows, problems) if problems else rows, start=1)
     finally:
         workbook.close()
 
@@ -354,9 +461,11 @@ def _file_rows(path: Path) -> Iterator[tuple[int, Any]]:
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, ProblemCell):
+        return value.text
     if isinstance(value, str):
         text = value.strip()
-        if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+        if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
             text = text[1:]  # an export's guard against formulas (CSV injection), undone
         return text
     if isinstance(value, bool):
@@ -514,26 +623,32 @@ class Checker:
         if not any(_text(v) for v in cells.values()):
             return None
         row = Row(number=number)
+        problems = {key: problem for key, value in cells.items() if (problem := _cell_problem(value))}
+        for key, problem in problems.items():  # formulas and #VALUE!-like cells: refused, never read as empty
+            del cells[key]
+            if key != "shop" or self.job_shop is None:  # the shop column is unused when a shop was chosen
+                self.error(row, key, problem.reason())
         text = {key: _text(value) for key, value in cells.items()}
         if self._is_example(text):
             self.report.add(number, "", _("The template's example row was skipped."), NOTICE)
             return None
 
         row.name = text.get("name", "")
-        if not row.name:
+        if not row.name and "name" in problems:
+            pass
+        elif not row.name:
             self.error(row, "name", _("A name is required."))
         elif len(row.name) > 100:
             self.error(row, "name", _("At most %(n)s characters.") % {"n": 100})
 
+        # the one phone validator of the API and the pages; a number cell may have lost a leading 0
+        number_cell = isinstance(cells.get("phones"), int | float) and not isinstance(cells.get("phones"), bool)
         for raw in _split(text.get("phones", "")):
-            if "*" in raw:
-                self.error(row, "phones", _("“%(phone)s” is masked; enter the full number.") % {"phone": raw})
-                continue
-            number_ = normalize_phone(raw)
-            if not is_plausible_phone(number_):
-                self.error(row, "phones", _("“%(phone)s” is not a phone number.") % {"phone": raw})
-            elif number_ not in row.phones:
-                row.phones.append(number_)
+            checked = check_phone(raw, number_cell=number_cell)
+            if not checked.ok:
+                self.error(row, "phones", checked.error)
+            elif checked.number not in row.phones:
+                row.phones.append(checked.number)
 
         email = text.get("email", "").lower()
         if email:
@@ -544,7 +659,8 @@ class Checker:
             else:
                 row.email = email
 
-        self._parse_shop(row, text)
+        if "shop" not in problems or self.job_shop is not None:
+            self._parse_shop(row, text)
         row.owner_username = text.get("owner", "")
 
         for key, mapping in (("need_status", _NEED_IN), ("deal_status", _DEAL_IN)):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from kefu.audit.services import Action, record, record_change, snapshot
 from kefu.core.concurrency import bump_version, check_version
 from kefu.core.errors import Errors, NotAllowed
-from kefu.core.phones import is_plausible_phone, normalize_phone
+from kefu.core.phones import clean_phones, mask_phone
 from kefu.customers.access import access_customer, can_see_full_phones, customers_in_scope
 from kefu.customers.choices import DealStatus, FollowUpMethod, Grade, NeedStatus
 from kefu.customers.grading import CustomerRules, load_rules, next_due, propose_grade
@@ -42,15 +42,23 @@ def _validate_choice(errors: Errors, field: str, value: Any, choices) -> None:
         errors.add(field, _("Choose one of: %(expected)s.") % {"expected": ", ".join(choices.values)})
 
 
-def _clean_phones(errors: Errors, phones: list[str] | None) -> list[str]:
-    out: list[str] = []
-    for raw in phones or []:
-        number = normalize_phone(raw)
-        if not is_plausible_phone(number):
-            errors.add("phones", _("“%(phone)s” is not a phone number.") % {"phone": raw})
-        elif number not in out:
-            out.append(number)
-    return out
+def _clean_phones(errors: Errors, phones: list[str] | None, *, actor=None, customer: Customer | None = None) -> list[str]:
+    """The numbers in normal form, by the one validator (kefu.core.phones.check_phone). A masked
+    number (138****1234) the caller was shown and sent back unchanged keeps the customer's real
+    number; any other masked value is refused (R-CUS-1, R-ERR)."""
+    current: list[str] = []
+    mask = None
+    if customer is not None and actor is not None:
+        from kefu.customers.serializers import PhoneView
+
+        view = PhoneView(actor)
+        current = list(CustomerPhone.objects.filter(customer=customer).order_by("position", "id")
+                       .values_list("number", flat=True))
+        mask = lambda n: mask_phone(n, keep_start=view.keep_start, keep_end=view.keep_end)  # noqa: E731
+    numbers, problems = clean_phones(phones or [], current=current, mask=mask)
+    for problem in problems:
+        errors.add("phones", problem)
+    return numbers
 
 
 def _clean_tags(errors: Errors, tags: list[str] | None) -> list[str]:
@@ -226,7 +234,7 @@ def update_customer(*, actor, customer_id: int, version: int | None, changes: di
     for field in sorted(set(changes) - allowed):
         errors.add(field, _("This field cannot be changed here."))
     _validate_fields(errors, changes, today=today)
-    numbers = _clean_phones(errors, changes["phones"]) if "phones" in changes else None
+    numbers = _clean_phones(errors, changes["phones"], actor=actor, customer=customer) if "phones" in changes else None
     tags = _clean_tags(errors, changes["tags"]) if "tags" in changes else None
     if "owner" in changes:
         errors.add("owner", _("Use reassignment to change the owner."))

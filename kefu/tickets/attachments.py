@@ -45,7 +45,8 @@ ALLOWED_TYPES: dict[str, frozenset[str]] = {
     ".m4a": frozenset({"audio/mp4", "audio/x-m4a", "audio/m4a"}),
     ".amr": frozenset({"audio/amr"}),
 }
-# the first bytes a file of that extension must start with (one of)
+# Every accepted type is checked by its content (issue 8, item 10): the first bytes a file of that
+# extension must start with (one of) …
 MAGIC: dict[str, tuple[bytes, ...]] = {
     ".jpg": (b"\xff\xd8\xff",),
     ".jpeg": (b"\xff\xd8\xff",),
@@ -56,9 +57,23 @@ MAGIC: dict[str, tuple[bytes, ...]] = {
     ".xlsx": (b"PK\x03\x04",),
     ".doc": (b"\xd0\xcf\x11\xe0",),
     ".xls": (b"\xd0\xcf\x11\xe0",),
+    ".amr": (b"#!AMR\n", b"#!AMR-WB\n"),
 }
+# … containers that name their type a few bytes in: (offset, bytes), all of which must match …
+CONTAINERS: dict[str, tuple[tuple[int, bytes], ...]] = {
+    ".webp": ((0, b"RIFF"), (8, b"WEBP")),
+    ".wav": ((0, b"RIFF"), (8, b"WAVE")),
+    ".m4a": ((4, b"ftyp"),),
+}
+# … MP3: an ID3 tag or an MPEG audio frame's sync bits; text: read whole (see _text_problem)
+TEXT_TYPES = frozenset({".txt", ".csv"})
 # executables and scripts are refused whatever they are called
 FORBIDDEN_MAGIC = (b"MZ", b"\x7fELF", b"#!", b"<script", b"<html", b"<!doctype", b"<svg", b"<?xml")
+# markup a browser or a mail client would run or render, anywhere in a text file
+_MARKUP = re.compile(
+    r"<!doctype|<\?xml|<\s*/?\s*(?:script|html|head|body|iframe|frame|frameset|object|embed|applet|svg|math|meta|"
+    r"link|style|base|form|template)[\s/>]|<[a-z][^>]*\son[a-z]+\s*=|<[a-z][^>]*javascript:", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f\x7f]")  # tab, newlines, form feed, ^Z (DOS end) allowed
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
@@ -99,6 +114,49 @@ def help_text(centre_id: int | None) -> str:
         "mb": max_bytes(centre_id) // (1024 * 1024)}
 
 
+def _magic_ok(ext: str, head: bytes) -> bool:
+    if ext in MAGIC:
+        return head.startswith(MAGIC[ext])
+    if ext in CONTAINERS:
+        return all(head[at:at + len(sig)] == sig for at, sig in CONTAINERS[ext])
+    if ext == ".mp3":
+        return head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
+    return False
+
+
+def _decode_text(data: bytes) -> str | None:
+    """UTF-8 (with or without BOM), UTF-16 with BOM (Windows "Unicode" text) or GB18030; else None."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _text_problem(upload, name: str) -> str | None:
+    """Why a .txt or .csv file is not plain text (or None): not UTF-8/GB18030, NUL or other control
+    bytes (a binary file), or HTML/script markup."""
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    text = _decode_text(data or b"")
+    if text is None or _CONTROL.search(text):
+        return _("%(name)s is not a text file: a text file must be UTF-8 or GB18030 text without binary "
+                 "data.") % {"name": name}
+    stripped = text.lstrip("\ufeff \t\r\n").lower().encode("utf-8", errors="ignore")
+    if stripped.startswith(FORBIDDEN_MAGIC) or _MARKUP.search(text):
+        return _("%(name)s: a text file may not contain HTML or script markup.") % {"name": name}
+    return None
+
+
 def _head(upload, n: int = 16) -> bytes:
     upload.seek(0)
     head = upload.read(n)
@@ -116,7 +174,7 @@ def check_uploads(uploads, *, centre_id: int | None) -> None:
         name = sanitize_name(upload.name)
         ext = extension(name)
         declared = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
-        head = _head(upload).lower()
+        head = _head(upload)
         if upload.size > limit:
             errors.add(FIELD, _("%(name)s is larger than %(mb)s MB.") % {"name": name, "mb": limit // (1024 * 1024)})
         elif upload.size == 0:
@@ -127,8 +185,12 @@ def check_uploads(uploads, *, centre_id: int | None) -> None:
         elif declared and declared != "application/octet-stream" and declared not in ALLOWED_TYPES[ext]:
             errors.add(FIELD, _("%(name)s: the file's content type %(type)s does not match its name.")
                        % {"name": name, "type": declared})
-        elif (ext in MAGIC and not any(head.startswith(m.lower()) for m in MAGIC[ext])) or \
-                any(head.lstrip().startswith(m.lower()) for m in FORBIDDEN_MAGIC):
+        elif ext in TEXT_TYPES:
+            problem = _text_problem(upload, name)
+            if problem:
+                errors.add(FIELD, problem)
+        elif not _magic_ok(ext, head) or (
+                ext != ".amr" and head.lstrip().lower().startswith(FORBIDDEN_MAGIC)):
             errors.add(FIELD, _("%(name)s: the file's content does not match its name.") % {"name": name})
     errors.raise_if_any(_("The attachments were not accepted."))
 
