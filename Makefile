@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup assets migrate seed lint pytest serve bench clean messages
+.PHONY: run test test-clock fuzz setup assets migrate seed lint pytest serve bench clean messages
 
 run: setup migrate seed serve
 
@@ -49,6 +49,22 @@ pytest: setup
 	$(VENV)/bin/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 test: lint pytest
+
+# The pytest suite (browser tests included) on SQLite as if started at another moment (conftest.py reads
+# KEFU_TEST_CLOCK), e.g. `make test-clock CLOCK=2026-12-05T03:00+08:00` — a Saturday 03:00. It runs on
+# CLOCK_WORKERS pytest-xdist workers (default 2; 1 runs in one process).
+CLOCK ?=
+CLOCK_WORKERS ?= 2
+test-clock: setup
+	@test -n "$(CLOCK)" || { echo "make test-clock: say when, e.g. CLOCK=2026-12-05T03:00+08:00" >&2; exit 2; }
+	env -u DATABASE_URL -u REDIS_URL KEFU_TEST_CLOCK='$(CLOCK)' \
+		$(VENV)/bin/pytest -p no:cacheprovider $(if $(filter-out 0 1,$(CLOCK_WORKERS)),-n $(CLOCK_WORKERS)) $(PYTEST_ARGS)
+
+# The API fuzzer (schemathesis, tests/fuzz). pytest's exit status 5 (no tests collected) is a failure here.
+fuzz: setup
+	KEFU_FUZZ=1 $(VENV)/bin/pytest -p no:cacheprovider tests/fuzz; status=$$?; \
+	if [ $$status = 5 ]; then echo "make fuzz: no fuzz tests were collected in tests/fuzz" >&2; exit 1; fi; \
+	exit $$status
 
 bench: setup
 	$(PY) manage.py bench
