@@ -1,8 +1,8 @@
 """Customers API (API.md "Customers", SPEC §2)."""
 
 import datetime as dt
-from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -15,6 +15,7 @@ from kefu.customers import pool, selectors, services
 from kefu.customers.access import access_customer
 from kefu.customers.grading import load_rules
 from kefu.customers.serializers import phone_view_for
+from kefu.customers.validation import AmountIn
 from kefu.org.selectors import access_shop, people_in_scope
 
 router = Router(tags=["customers"])
@@ -87,7 +88,7 @@ class CustomerIn(Schema):
     need_status: str = "latent"
     deal_status: str = "prospect"
     expected_close_date: dt.date | None = None
-    expected_amount: Decimal | None = None
+    expected_amount: AmountIn | None = None
     birthday: dt.date | None = None
     tags: list[str] = []
     grade: str | None = None
@@ -110,7 +111,7 @@ class CustomerPatch(Schema):
     need_status: str | None = None
     deal_status: str | None = None
     expected_close_date: dt.date | None = None
-    expected_amount: Decimal | None = None
+    expected_amount: AmountIn | None = None
     birthday: dt.date | None = None
     tags: list[str] | None = None
     grade: str | None = None
@@ -180,12 +181,12 @@ def list_pool(request):
     return selectors.for_list(qs).order_by("-pool_entered_at", "id")
 
 
-@router.get("/{customer_id}", response={200: CustomerOut, **ERRORS})
+@router.get("/{int:customer_id}", response={200: CustomerOut, **ERRORS})
 def get_customer(request, customer_id: int):
     return _detail(access_customer(request.user, customer_id))
 
 
-@router.patch("/{customer_id}", response={200: CustomerOut, **ERRORS})
+@router.patch("/{int:customer_id}", response={200: CustomerOut, **ERRORS})
 def patch_customer(request, customer_id: int, payload: CustomerPatch):
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
@@ -228,7 +229,7 @@ class FollowUpResult(Schema):
     customer: CustomerOut
 
 
-@router.post("/{customer_id}/followups", response={201: FollowUpResult, **ERRORS})
+@router.post("/{int:customer_id}/followups", response={201: FollowUpResult, **ERRORS})
 def create_followup(request, customer_id: int, payload: FollowUpIn):
     followup, customer = services.record_followup(actor=request.user, customer_id=customer_id, **payload.dict())
     return Status(201, {"followup": followup, "customer": _detail(customer)})
@@ -238,13 +239,13 @@ class PhonesOut(Schema):
     phones: list[str]
 
 
-@router.post("/{customer_id}/reveal-phones", response={200: PhonesOut, **ERRORS})
+@router.post("/{int:customer_id}/reveal-phones", response={200: PhonesOut, **ERRORS})
 def reveal_phones(request, customer_id: int):
     """Full numbers for roles allowed to see them (R-CUS-1); recorded in the audit trail."""
     return {"phones": services.reveal_phones(actor=request.user, customer_id=customer_id, purpose="view")}
 
 
-@router.post("/{customer_id}/dial", response={200: PhonesOut, **ERRORS})
+@router.post("/{int:customer_id}/dial", response={200: PhonesOut, **ERRORS})
 def dial(request, customer_id: int):
     """The dial/copy action agents and leads use to reach a customer (R-CUS-1); recorded."""
     return {"phones": services.reveal_phones(actor=request.user, customer_id=customer_id, purpose="dial")}
@@ -258,12 +259,12 @@ class TimelineOut(Schema):
     who: str
 
 
-@router.get("/{customer_id}/timeline", response={200: list[TimelineOut], **ERRORS})
+@router.get("/{int:customer_id}/timeline", response={200: list[TimelineOut], **ERRORS})
 def customer_timeline(request, customer_id: int):
     return selectors.timeline(access_customer(request.user, customer_id))
 
 
-@router.post("/{customer_id}/claim", response={200: CustomerOut, **ERRORS})
+@router.post("/{int:customer_id}/claim", response={200: CustomerOut, **ERRORS})
 def claim(request, customer_id: int):
     return _detail(pool.claim(actor=request.user, customer_id=customer_id))
 
@@ -272,7 +273,7 @@ class ReasonIn(Schema):
     reason: str
 
 
-@router.post("/{customer_id}/release", response={200: CustomerOut, **ERRORS})
+@router.post("/{int:customer_id}/release", response={200: CustomerOut, **ERRORS})
 def release(request, customer_id: int, payload: ReasonIn):
     return _detail(pool.release(actor=request.user, customer_id=customer_id, reason=payload.reason))
 
@@ -289,7 +290,12 @@ class ReassignOut(Schema):
 
 @router.post("/reassign", response={200: ReassignOut, **ERRORS})
 def reassign(request, payload: ReassignIn):
-    owner = _person(request, payload.owner, "owner")
+    """Leads and above (R-CUS-10). The owner is looked up by name only; the service first refuses a
+    caller whose role may not reassign (403), then an owner outside the caller's team (422)."""
+    owner = get_user_model().objects.filter(username=payload.owner).first()
+    if owner is None:
+        raise InvalidInput(_("The request has invalid fields."),
+                           errors=[FieldError("owner", _("No such person in your scope."))])
     customers = pool.reassign(actor=request.user, customer_ids=payload.customer_ids, to_owner=owner,
                               reason=payload.reason)
     return {"moved": len(customers)}

@@ -11,12 +11,30 @@ from kefu.customers.choices import (
     Urgency,
     ValueTier,
 )
+from kefu.customers.validation import NumberProblem, clean_expected_amount, expected_amount_max
 
 ALL = _("All")
 
 
 def _choices(choices, empty=ALL):
     return [("", empty), *choices]
+
+
+class AmountField(forms.CharField):
+    """The expected amount, checked by the archive's own rule (``validation.clean_expected_amount``:
+    a number, not negative, two places, within the column) — the same check as the API and the import."""
+
+    widget = forms.NumberInput
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"step": "0.01", "min": "0", "max": f"{expected_amount_max():f}"})
+
+    def to_python(self, value):
+        try:
+            return clean_expected_amount(super().to_python(value))
+        except NumberProblem as problem:
+            raise forms.ValidationError(problem.message, code="invalid") from None
 
 
 class CustomerFilterForm(forms.Form):
@@ -51,8 +69,7 @@ class CustomerForm(forms.Form):
     deal_status = forms.ChoiceField(label=_("Deal status"), choices=DealStatus.choices, initial=DealStatus.PROSPECT)
     expected_close_date = forms.DateField(label=_("Expected close date"), required=False,
                                           widget=forms.DateInput(attrs={"type": "date"}))
-    expected_amount = forms.DecimalField(label=_("Expected deal amount (¥)"), required=False, min_value=0,
-                                         decimal_places=2, max_digits=14)
+    expected_amount = AmountField(label=_("Expected deal amount (¥)"), required=False)
     birthday = forms.DateField(label=_("Birthday"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separate with commas."))
     grade = forms.ChoiceField(label=_("Grade"), required=False,

@@ -65,6 +65,7 @@ from kefu.customers.grading import CustomerRules, load_rules, next_due, propose_
 from kefu.customers.models import Customer, CustomerPhone, CustomerTag, GradeChange, ImportJob
 from kefu.customers.names import pinyin_forms
 from kefu.customers.services import MAX_TAGS, _last_contact_date
+from kefu.customers.validation import NumberProblem, clean_expected_amount
 from kefu.org.models import Shop, User
 from kefu.org.roles import Role
 from kefu.org.scope import scope_for
@@ -507,17 +508,18 @@ def _date(value: Any) -> dt.date:
 
 
 _AMOUNT_NOISE = re.compile(r"[\s,，¥￥元]|rmb|cny", re.IGNORECASE)
-_AMOUNT_LIMIT = Decimal("1000000000000")  # max_digits=14, decimal_places=2
 
 
 def _amount(value: Any) -> Decimal:
+    """A spreadsheet cell as a Decimal, rounded to cents (Excel floats such as 0.30000000000000004);
+    whether it fits the column is for the shared check (``validation.clean_expected_amount``)."""
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         amount = Decimal(str(value))
     else:
         amount = Decimal(_AMOUNT_NOISE.sub("", _text(value)))  # may raise InvalidOperation
-    if not amount.is_finite():
-        raise InvalidOperation(str(value))
-    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if amount.is_finite() and amount.adjusted() < 20:  # far too large ones stay as they are, to be refused
+        amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return amount
 
 
 def _split(text: str) -> list[str]:
@@ -688,12 +690,10 @@ class Checker:
             except (InvalidOperation, ValueError):
                 self.error(row, "expected_amount", _("“%(value)s” is not an amount.") % {"value": text["expected_amount"]})
             else:
-                if amount < 0:
-                    self.error(row, "expected_amount", _("The amount cannot be negative."))
-                elif amount >= _AMOUNT_LIMIT:
-                    self.error(row, "expected_amount", _("The amount is too large."))
-                else:
-                    row.expected_amount = amount
+                try:  # the same check as the API and the pages (R-ERR)
+                    row.expected_amount = clean_expected_amount(amount)
+                except NumberProblem as problem:
+                    self.error(row, "expected_amount", problem.message)
 
         if "gender" in text:
             gender = _GENDER_IN.get(text["gender"].lower())

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.models import VersionedModel
+from kefu.core.numbers import decimal_range_constraint
 from kefu.customers.choices import (
     CareKind,
     DealStatus,
@@ -22,6 +23,9 @@ from kefu.customers.choices import (
 )
 
 USER = settings.AUTH_USER_MODEL
+# Money columns (CNY, two places). SQLite does not enforce the digits, and a wider value breaks every
+# read of its row, so each money column has a CHECK built from these same figures (R-ERR).
+AMOUNT_DIGITS, AMOUNT_PLACES = 14, 2
 
 
 class Customer(VersionedModel):
@@ -48,8 +52,8 @@ class Customer(VersionedModel):
     deal_status = models.CharField(_("deal status"), max_length=12, choices=DealStatus.choices,
                                    default=DealStatus.PROSPECT)
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
-    expected_amount = models.DecimalField(_("expected deal amount"), max_digits=14, decimal_places=2,
-                                          null=True, blank=True)
+    expected_amount = models.DecimalField(_("expected deal amount"), max_digits=AMOUNT_DIGITS,
+                                          decimal_places=AMOUNT_PLACES, null=True, blank=True)
 
     grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices)
     grade_proposed = models.CharField(_("proposed grade"), max_length=1, choices=Grade.choices)
@@ -90,6 +94,11 @@ class Customer(VersionedModel):
             models.Index(fields=["value_tier", "shop"], name="cus_tier_idx"),
             models.Index(fields=["grade", "countdown_from"], name="cus_pool_clock_idx",
                          condition=models.Q(owner__isnull=False)),
+        ]
+        constraints = [
+            # Not negative (the importer's and the form's rule) and within the column's digits.
+            decimal_range_constraint("expected_amount", max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES,
+                                     min_value=0, name="cus_expected_amount_range"),
         ]
 
     def __str__(self) -> str:
@@ -185,13 +194,18 @@ class Order(models.Model):
     shop = models.ForeignKey("org.Shop", on_delete=models.PROTECT, related_name="+")
     number = models.CharField(_("order number"), max_length=64, blank=True)
     date = models.DateField(_("date"))
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES)
     items = models.JSONField(_("items"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         indexes = [models.Index(fields=["customer", "date"], name="order_customer_idx")]
+        constraints = [
+            # Within the column's digits; a refund may be negative.
+            decimal_range_constraint("amount", max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES,
+                                     name="order_amount_range"),
+        ]
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kefu.audit.services import Action, record
 from kefu.core.errors import Errors, NotAllowed, RuleViolation
+from kefu.core.numbers import ids_in_range
 from kefu.customers.access import access_customer, can_act_on
 from kefu.customers.choices import GRADES, DealStatus, PoolAction
 from kefu.customers.grading import CustomerRules, load_rules, pool_return_date
@@ -128,7 +129,8 @@ def reassign(*, actor, customer_ids: list[int], to_owner, reason: str = "") -> l
     errors = Errors()
     if not scope.can_act_on_person(to_owner):
         errors.add("owner", _("You may assign customers only to people of your team."))
-    customers = list(Customer.objects.select_for_update().filter(pk__in=customer_ids, shop_id__in=scope.shop_ids))
+    customers = list(Customer.objects.select_for_update().filter(
+        pk__in=ids_in_range(customer_ids, Customer._meta.pk), shop_id__in=scope.shop_ids))  # others cannot exist
     if len(customers) != len(set(customer_ids)) or not all(can_act_on(actor, c) for c in customers):
         raise NotAllowed(_("Some of these customers are outside your scope."))
     owner_shops = scope_for(to_owner).shop_ids

@@ -18,12 +18,14 @@ from django.utils.translation import gettext as _
 from kefu.audit.services import Action, record, record_change, snapshot
 from kefu.core.concurrency import bump_version, check_version
 from kefu.core.errors import Errors, NotAllowed
+from kefu.core.numbers import ids_in_range
 from kefu.core.phones import clean_phones, mask_phone
 from kefu.customers.access import access_customer, can_see_full_phones, customers_in_scope
 from kefu.customers.choices import DealStatus, FollowUpMethod, Grade, NeedStatus
 from kefu.customers.grading import CustomerRules, load_rules, next_due, propose_grade
 from kefu.customers.models import Customer, CustomerPhone, CustomerTag, FollowUp, GradeChange
 from kefu.customers.names import pinyin_forms
+from kefu.customers.validation import NumberProblem, clean_expected_amount
 from kefu.org.scope import scope_for
 
 EDITABLE_FIELDS = (
@@ -95,9 +97,11 @@ def _validate_fields(errors: Errors, data: dict[str, Any], *, today: dt.date) ->
         errors.add("name", _("At most %(n)s characters.") % {"n": 100})
     _validate_choice(errors, "need_status", data.get("need_status"), NeedStatus)
     _validate_choice(errors, "deal_status", data.get("deal_status"), DealStatus)
-    amount = data.get("expected_amount")
-    if amount is not None and Decimal(amount) < 0:
-        errors.add("expected_amount", _("The amount cannot be negative."))
+    if "expected_amount" in data:  # checked against its column, as the form and the importer do (R-ERR)
+        try:
+            data["expected_amount"] = clean_expected_amount(data["expected_amount"])
+        except NumberProblem as problem:
+            errors.add("expected_amount", problem.message)
     birthday = data.get("birthday")
     if birthday is not None and birthday > today:
         errors.add("birthday", _("A birthday cannot be in the future."))
@@ -182,6 +186,7 @@ def create_customer(
     for field in sorted(unknown):
         errors.add(field, _("Unknown field."))
     _validate_fields(errors, data, today=today)
+    expected_amount = data["expected_amount"]
     numbers = _clean_phones(errors, phones)
     clean_tags = _clean_tags(errors, tags)
     _check_owner(errors, actor, owner, shop)
@@ -385,7 +390,8 @@ def bulk_scope_check(actor, customer_ids: list[int]) -> list[Customer]:
     """The customers among ``customer_ids`` the caller may act on, locked; refuses when any is not."""
     from kefu.customers.access import can_act_on
 
-    customers = list(customers_in_scope(actor).select_for_update(of=("self",)).filter(pk__in=customer_ids))
+    customers = list(customers_in_scope(actor).select_for_update(of=("self",))
+                     .filter(pk__in=ids_in_range(customer_ids, Customer._meta.pk)))
     if len(customers) != len(set(customer_ids)) or not all(can_act_on(actor, c) for c in customers):
         raise NotAllowed(_("Some of these customers are outside your scope."))
     return customers
