@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 
 const root = join(dirname(new URL(import.meta.url).pathname), "..");
 const out = join(root, "kefu", "static", "vendor");
-const building = `${out}.building`;
+const building = join(root, "node_modules", ".kefu-vendor-building"); // ignored by git, same disk
 const files = {
   "@tabler/core/dist/css/tabler.min.css": "tabler/tabler.min.css",
   "@tabler/core/dist/js/tabler.min.js": "tabler/tabler.min.js",
