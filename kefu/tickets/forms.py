@@ -127,7 +127,10 @@ class EscalateForm(forms.Form):
 
 
 class CompensationForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount (¥)"), min_value=0, decimal_places=2, max_digits=12)
+    # The amount is checked by the service (services._money), the one check for the page and the API;
+    # the number input's attributes only help the browser.
+    amount = forms.CharField(label=_("Amount (¥)"), max_length=50,
+                             widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01"}))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 

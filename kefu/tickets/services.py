@@ -611,22 +611,29 @@ def escalate(*, actor, ticket_id: int, reason: str, emergency: bool = False, to_
 # -- compensation (R-TIC-7) -----------------------------------------------------------------------
 
 AUTHORITY_ORDER = (Role.AGENT, Role.LEAD, Role.HEAD)
+# Two ladders of authority limits (rule settings): the total on one ticket, and the total for one customer
+# in one day (all the customer's tickets), so an amount cannot be split to pass either.
+TICKET_LIMITS = "tickets.compensation_limit"
+CUSTOMER_DAY_LIMITS = "tickets.compensation_customer_day_limit"
+COUNTED_STATUSES = (CompensationStatus.APPROVED, CompensationStatus.PENDING)  # rejected ones do not count
+_RANK = {role: i for i, role in enumerate((*AUTHORITY_ORDER, Role.DIRECTOR))}
 
 
-def authority_limit(user, centre_id) -> Decimal | None:
-    """The largest amount ``user`` may grant alone; None = unlimited (centre director, R-TIC-7)."""
+def authority_limit(user, centre_id, ladder: str = TICKET_LIMITS) -> Decimal | None:
+    """The largest total ``user`` may grant alone on one ladder; None = unlimited (centre director, R-TIC-7)."""
     if user.is_superuser or user.has_role(Role.DIRECTOR):
         return None
     limit = Decimal("-1")
     for role in AUTHORITY_ORDER:
         if user.has_role(role):
-            limit = max(limit, get_rule(f"tickets.compensation_limit.{role}", centre_id=centre_id))
+            limit = max(limit, get_rule(f"{ladder}.{role}", centre_id=centre_id))
     return limit
 
 
-def role_for_amount(amount: Decimal, centre_id) -> str:
+def role_for_amount(amount: Decimal, centre_id, ladder: str = TICKET_LIMITS) -> str:
+    """The lowest role whose limit on ``ladder`` covers ``amount``."""
     for role in AUTHORITY_ORDER:
-        if amount <= get_rule(f"tickets.compensation_limit.{role}", centre_id=centre_id):
+        if amount <= get_rule(f"{ladder}.{role}", centre_id=centre_id):
             return role
     return Role.DIRECTOR
 
@@ -635,31 +642,80 @@ def _within(limit: Decimal | None, amount: Decimal) -> bool:
     return limit is None or amount <= limit
 
 
-MONEY_MAX = Decimal("9999999999.99")
+def _holds_role(user, role: str) -> bool:
+    """``user`` holds ``role`` or a higher one on the authority ladder (agent < lead < head < director)."""
+    if user.is_superuser or user.has_role(Role.DIRECTOR):
+        return True
+    if role not in _RANK:
+        return False
+    return any(user.has_role(r) for r in AUTHORITY_ORDER if _RANK[r] >= _RANK[role])
+
+
+def may_decide_compensation(user, comp: Compensation) -> bool:
+    """Whether ``user``'s authority covers a pending compensation: its amount, and the role it was sent to
+    (which the totals of its ticket and its customer's day decided when it was requested)."""
+    centre_id = comp.ticket.shop.centre_id
+    return _within(authority_limit(user, centre_id), comp.amount) and (
+        not comp.required_role or _holds_role(user, comp.required_role))
+
+
+def _day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    day = timezone.localdate(now)
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return start, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def compensation_totals(ticket: Ticket, amount: Decimal, now: dt.datetime) -> tuple[Decimal, Decimal | None]:
+    """(the ticket's total, the customer's total on ``now``'s day) counting approved and pending
+    compensation and ``amount``; the second is None for a ticket without a customer.
+
+    Call it with the ticket row locked; it locks the customer row, so that requests on two tickets of one
+    customer are counted one after the other (on SQLite one writer at a time does the same)."""
+    from django.db.models import Sum
+
+    counted = Compensation.objects.filter(status__in=COUNTED_STATUSES)
+    ticket_total = (counted.filter(ticket=ticket).aggregate(s=Sum("amount"))["s"] or Decimal(0)) + amount
+    if ticket.customer_id is None:
+        return ticket_total, None
+    from kefu.customers.models import Customer
+
+    list(Customer.objects.select_for_update(of=("self",)).filter(pk=ticket.customer_id).values_list("pk"))
+    start, end = _day_bounds(now)
+    day_total = counted.filter(ticket__customer_id=ticket.customer_id, requested_at__gte=start,
+                               requested_at__lt=end).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    return ticket_total, day_total + amount
+
+
+MONEY_MAX = Decimal("9999999999.99")  # Compensation.amount: 12 digits, 2 of them decimals
 
 
 def _money(errors: Errors, amount) -> Decimal:
-    """A positive amount in yuan with at most two decimals (R-I18N: CNY with two decimals)."""
+    """A positive amount in yuan with at most two decimals (R-I18N: CNY with two decimals) that fits
+    the amount column; anything else is a field error on ``amount`` (R-ERR), never an exception."""
     try:
         value = Decimal(str(amount).strip())
-        if not value.is_finite():
-            raise InvalidOperation
     except (InvalidOperation, ValueError, TypeError):
+        value = None
+    if value is None or not value.is_finite():
         errors.add("amount", _("Enter an amount in yuan, e.g. 50.00."))
         return Decimal("0")
-    if value != value.quantize(Decimal("0.01")):
-        errors.add("amount", _("At most two decimals (fen)."))
-    elif value <= 0:
+    if value <= 0:
         errors.add("amount", _("The amount must be more than zero."))
-    elif value > MONEY_MAX:
+    elif value > MONEY_MAX:  # before quantize: 1e30 has more digits than the decimal context holds
         errors.add("amount", _("The amount is too large."))
-    return value.quantize(Decimal("0.01")) if value.is_finite() else Decimal("0")
+    elif value != value.quantize(Decimal("0.01")):
+        errors.add("amount", _("At most two decimals (fen)."))
+    else:
+        return value.quantize(Decimal("0.01"))
+    return Decimal("0")
 
 
 @transaction.atomic
 def request_compensation(*, actor, ticket_id: int, amount, reason: str) -> Compensation:
-    """Approved at once within the caller's authority; otherwise pending, naming the role that must
-    approve (the lowest whose limit covers the amount)."""
+    """Approved at once when the caller's authority covers the new totals — of the ticket, and of the
+    ticket's customer that day (approved and pending together, R-TIC-7) — otherwise pending, naming the
+    lowest role whose authority covers both. The ticket row (and the customer row) stay locked while
+    the totals are summed, so two requests at the same moment cannot both slip under a limit."""
     ticket = access_ticket(actor, ticket_id, act=True, for_update=True)
     errors = Errors()
     value = _money(errors, amount)
@@ -668,18 +724,27 @@ def request_compensation(*, actor, ticket_id: int, amount, reason: str) -> Compe
     errors.raise_if_any(_("The compensation was not recorded."))
     centre_id = ticket.shop.centre_id
     now = _now()
-    approved = _within(authority_limit(actor, centre_id), value)
+    ticket_total, day_total = compensation_totals(ticket, value, now)
+    approved = _within(authority_limit(actor, centre_id), ticket_total)
+    required = role_for_amount(ticket_total, centre_id)
+    if day_total is not None:
+        approved = approved and _within(authority_limit(actor, centre_id, CUSTOMER_DAY_LIMITS), day_total)
+        required = max(required, role_for_amount(day_total, centre_id, CUSTOMER_DAY_LIMITS), key=_RANK.__getitem__)
     comp = Compensation.objects.create(
         ticket=ticket, amount=value, reason=reason.strip(), requested_by=actor, requested_at=now,
         status=CompensationStatus.APPROVED if approved else CompensationStatus.PENDING,
-        required_role="" if approved else role_for_amount(value, centre_id),
+        required_role="" if approved else required,
         decided_by=actor if approved else None, decided_at=now if approved else None,
     )
+    totals = {"ticket_total": str(ticket_total)}
+    if day_total is not None:
+        totals["customer_day_total"] = str(day_total)
     _touch(ticket, [], now)
     _event(ticket, actor=actor, kind=EventKind.COMPENSATION, body=comp.reason,
-           data={"amount": str(value), "status": comp.status, "required_role": comp.required_role}, at=now)
+           data={"amount": str(value), "status": comp.status, "required_role": comp.required_role, **totals}, at=now)
     record(actor=actor, action=Action.CREATE, obj=comp,
-           after={"ticket": ticket.pk, "amount": value, "status": comp.status, "required_role": comp.required_role})
+           after={"ticket": ticket.pk, "amount": value, "status": comp.status, "required_role": comp.required_role,
+                  **totals})
     if not approved:
         from kefu.tickets.notify import approvers_for
 
@@ -697,10 +762,13 @@ def decide_compensation(*, actor, compensation_id: int, approve: bool, note: str
 
     if comp is None or not scope_for(actor).can_see_shop(comp.ticket.shop_id):
         raise NotFound(_("No such compensation."))
+    role = Role(comp.required_role).label if comp.required_role in Role.values else comp.required_role
     if not _within(authority_limit(actor, comp.ticket.shop.centre_id), comp.amount):
         raise NotAllowed(_("¥%(amount)s is above your authority: it needs the approval of a %(role)s.")
-                         % {"amount": comp.amount, "role": Role(comp.required_role).label
-                            if comp.required_role in Role.values else comp.required_role})
+                         % {"amount": comp.amount, "role": role})
+    if not may_decide_compensation(actor, comp):
+        raise NotAllowed(_("Together with the other compensation on this ticket or for this customer that day, "
+                           "this needs the approval of a %(role)s.") % {"role": role})
     if not can_act_on(actor, comp.ticket):
         raise NotAllowed(_("Only the owner's team lead and the department's managers decide on this ticket."))
     if comp.status != CompensationStatus.PENDING:
