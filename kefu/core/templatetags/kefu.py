@@ -10,3 +10,16 @@ def query_without(context, *names: str) -> str:
     for name in names:
         params.pop(name, None)
     return params.urlencode()
+
+
+@register.filter
+def money(value, places: int = 2) -> str:
+    """An amount as people read it: ``{{ amount|money }}`` → ¥100,000.00 (empty for no amount)."""
+    from decimal import Decimal, InvalidOperation
+
+    if value is None or value == "":
+        return ""
+    try:
+        return f"¥{Decimal(str(value)):,.{int(places)}f}"
+    except (InvalidOperation, ValueError):
+        return str(value)
