@@ -106,7 +106,7 @@ def _context(request, ticket, *, forms: dict | None = None, open_action: str = "
     limit = services.authority_limit(user, ticket.shop.centre_id)
     compensations = list(ticket.compensations.all())
     for c in compensations:
-        c.can_decide = c.status == CompensationStatus.PENDING and (limit is None or c.amount <= limit)
+        c.can_decide = c.status == CompensationStatus.PENDING and services.may_decide_compensation(user, c)
         c.required_role_label = Role(c.required_role).label if c.required_role in Role.values else c.required_role
         c.css = {"approved": "bg-green-lt", "pending": "bg-yellow-lt", "rejected": "bg-red-lt"}.get(c.status, "")
     callbacks = list(ticket.callbacks.all())

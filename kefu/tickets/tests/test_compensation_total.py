@@ -271,3 +271,12 @@ def test_r_err_page_bad_amount_is_a_form_error_on_amount(demo, make_ticket, clie
     assert response.status_code == 422
     assert 'data-field="amount"' in response.content.decode()
     assert _state(ticket) == before
+
+
+def test_r_tic_7_the_page_offers_the_decision_only_to_the_role_the_total_needs(demo, make_ticket, request_, clients):
+    ticket = make_ticket(type="complaint")
+    request_(ticket, "50")
+    comp = request_(ticket, "200")  # ¥250 in total: the head's
+    marker = f'data-testid="form-decide-{comp.pk}"'
+    assert marker not in clients("lead").get(f"/tickets/{ticket.pk}/").content.decode()
+    assert marker in clients("head").get(f"/tickets/{ticket.pk}/").content.decode()
