@@ -46,7 +46,7 @@ FORMATS = ("xlsx", "csv")
 LIST_JOIN = "；"
 
 # Chinese data labels of the computed classifications (SPEC R-CUS-2, R-CUS-7).
-VALUE_TIER_LABELS = {"vip": "大客户", "major": "主要", "normal": "普通", "general": "一般", "potential_vip": "潜在大客户"}
+VALUE_TIER_LABELS = {"vip": "VIP 大客户", "major": "重要客户", "normal": "普通客户", "general": "小客户", "potential_vip": "潜在大客户"}
 IMPORTANCE_LABELS = {"important": "重要", "ordinary": "非重要"}
 URGENCY_LABELS = {"urgent": "紧急", "soon": "缓急", "not_urgent": "不紧急", "later": "可慢"}
 
