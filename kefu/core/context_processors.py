@@ -28,4 +28,6 @@ def navigation(request):
             groups.append({"label": group.label, "icon": group.icon, "items": members,
                            "active": any(i["active"] for i in members)})
     return {"nav_items": items, "nav_groups": groups, "languages": settings.LANGUAGES,
-            "is_admin": user.is_superuser or user.has_role("admin")}
+            "is_admin": user.is_superuser or user.has_role("admin"),
+            # QA inspectors read tickets and customers and change neither (pages hide write forms)
+            "read_only_role": not user.is_superuser and bool(user.role_codes) and user.role_codes <= {"qa"}}

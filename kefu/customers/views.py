@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from kefu.core.errors import NotAllowed, NotFound, ServiceError
@@ -63,6 +64,24 @@ def _rows(request, customers):
     return customers
 
 
+LIST_TABS = (("mine", _lazy("Mine")), ("team", _lazy("My team")), ("all", _lazy("All in my scope")))
+
+
+def _default_tab(user) -> str:
+    """Agents open on their own customers, leads on their team's; everyone else on the whole scope."""
+    if user.is_superuser or user.has_role(Role.HEAD, Role.DIRECTOR, Role.ADMIN, Role.QA):
+        return "all"
+    return "team" if user.has_role(Role.LEAD) else "mine"
+
+
+def _tab_filter(user, qs, tab: str):
+    if tab == "mine":
+        return qs.filter(owner_id=user.pk)
+    if tab == "team":
+        return qs.filter(owner__team_id=user.team_id) if user.team_id else qs.filter(owner_id=user.pk)
+    return qs
+
+
 @login_required
 def customer_list(request):
     user = request.user
@@ -71,14 +90,29 @@ def customer_list(request):
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
         filters = selectors.CustomerFilters(**data)
-    page = Paginator(selectors.for_list(selectors.list_customers(user, filters)), PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    default_tab = _default_tab(user)
+    tabs = [] if default_tab == "all" else LIST_TABS
+    tab = request.GET.get("view") if request.GET.get("view") in {t for t, _label in tabs} else default_tab
+    customers = _tab_filter(user, selectors.list_customers(user, filters), tab)
+    page = Paginator(selectors.for_list(customers), PAGE_SIZE).get_page(request.GET.get("page"))
     _rows(request, page.object_list)
+    others = request.GET.copy()
+    others.pop("view", None)
+    others.pop("page", None)
     context = {"form": form, "page": page, "can_reassign": _is_lead_or_above(user),
-               "reassign_form": ReassignForm(people=people_in_scope(user)) if _is_lead_or_above(user) else None}
+               "reassign_form": ReassignForm(people=people_in_scope(user)) if _is_lead_or_above(user) else None,
+               "tab": tab, "tabs": [{"key": key, "label": label, "active": key == tab,
+                                     "query": _with(others, view=key)} for key, label in tabs]}
     template = "customers/list.html#results" if request.headers.get("HX-Target") == "customer-results" \
         else "customers/list.html"
     return render(request, template, context)
+
+
+def _with(query, **params) -> str:
+    q = query.copy()
+    for key, value in params.items():
+        q[key] = value
+    return q.urlencode()
 
 
 @login_required
@@ -109,14 +143,28 @@ def _detail_context(request, customer, followup_form=None):
     rules = load_rules(request.user.centre_id)
     customer = selectors.customer_detail(customer, rules)
     _rows(request, [customer])
+    can_act = can_act_on(request.user, customer)
+    numbers = [p.number for p in customer.phones.all()]
+    masked = customer.shown_phones != numbers  # the numbers as this person sees them hide digits
     return {
         "customer": customer,
         "timeline": selectors.timeline(customer),
         "followup_form": followup_form or FollowUpForm(),
-        "can_act": can_act_on(request.user, customer),
-        "can_reveal": can_see_full_phones(request.user),
+        "can_act": can_act,
+        "can_reveal": masked and can_see_full_phones(request.user),
+        "can_dial": masked and can_act,
+        "read_only_reason": None if can_act else _read_only_reason(request.user, customer),
         "release_form": ReleaseForm(),
     }
+
+
+def _read_only_reason(user, customer) -> str | None:
+    """Why the page offers no change: the customer is a colleague's (the pool has its claim button)."""
+    if customer.owner_id is None:
+        return None
+    if user.has_role(Role.QA) and not user.has_role(Role.AGENT, Role.LEAD, Role.HEAD, Role.DIRECTOR, Role.ADMIN):
+        return _("QA inspectors read customers; they do not change them.")
+    return _("This customer belongs to %(owner)s: you can only view it.") % {"owner": customer.owner}
 
 
 @login_required

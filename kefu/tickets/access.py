@@ -45,6 +45,12 @@ def can_act_on(user, ticket: Ticket) -> bool:
 
 
 def access_ticket(user, ticket_id: int, *, act: bool = False, for_update: bool = False) -> Ticket:
+    """The ticket if in scope (NotFound otherwise). ``act``: the caller must be allowed to act on it;
+    ``for_update`` (every change locks the row) is refused to read-only roles (QA)."""
+    if (act or for_update) and is_read_only(user):
+        if not tickets_in_scope(user).filter(pk=ticket_id).exists():
+            raise NotFound(_("No such ticket."))
+        raise NotAllowed(_("QA inspectors read tickets; they do not change them."))
     qs = tickets_in_scope(user)
     if for_update:
         qs = qs.select_for_update(of=("self",))
