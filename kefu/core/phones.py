@@ -97,7 +97,7 @@ def normalize_phone(raw: str | None) -> str:
     digits = _NON_DIGITS.sub("", text)
     if digits.startswith("0086") or (digits.startswith("86") and has_plus):
         digits = digits[4 if digits.startswith("0086") else 2:]
-        if digits and not _MOBILE.match(digits) and not digits.startswith(("0", "400", "800")):
+        if len(digits) >= 9 and not _MOBILE.match(digits) and not digits.startswith(("0", "400", "800")):
             digits = "0" + digits  # +86 10 6552 9988: the area code without its trunk 0
     elif digits.startswith("86") and _MOBILE.match(digits[2:]):
         digits = digits[2:]

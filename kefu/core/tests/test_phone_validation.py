@@ -90,3 +90,9 @@ def test_r_cus_1_a_masked_number_that_matches_none_is_refused():
 def test_r_cus_1_a_masked_number_without_current_numbers_is_refused():
     numbers, errors = clean_phones(["138****1234"])
     assert numbers == [] and len(errors) == 1
+
+
+def test_a_partial_number_typed_with_the_country_code_stays_partial_for_searches():
+    from kefu.core.phones import normalize_phone
+
+    assert normalize_phone("+86 138") == "138" and normalize_phone("+86 10 6552 9988") == "01065529988"

@@ -103,7 +103,7 @@ def test_r_cus_1_r_err_edit_page_refuses_a_foreign_masked_number_on_the_field(cl
     assert response.status_code == 200
     page = response.content.decode()
     assert zh("“%(phone)s” is masked and is not one of this customer's numbers; enter the full number.",
-              phone="133****0000").replace("“", "&ldquo;")[:6] in page or "133****0000" in page
+              phone="133****0000") in page
     customer.refresh_from_db()
     assert customer.version == 1 and customer.notes == "" and numbers(customer) == [REAL]
 
