@@ -9,7 +9,10 @@ Flow: :func:`start_import` checks the caller and the upload, stores the file und
    or the English keys, so an export can be imported again);
 2. checks every row and collects a report of ``{"row", "column", "message", "kind"}`` — ``row`` is
    the spreadsheet row number (the header is row 1), ``column`` the header as written in the file,
-   ``kind`` "error" or "notice";
+   ``kind`` "error" or "notice"; phone numbers go through the one validator of the API and the
+   pages (``kefu.core.phones.check_phone``: MIIT mobile ranges; a number cell whose landline lost
+   its leading 0 is refused, naming the number it probably was); formula cells and error values
+   (#VALUE!, #REF!, …) are refused with the reason, never read as empty;
 3. in mode ``all`` writes nothing when any row has an error (status ``refused``); in mode ``valid``
    writes the valid rows and reports the others;
 4. writes in batches of :data:`BATCH_SIZE` rows, one transaction per batch, updating

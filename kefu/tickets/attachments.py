@@ -1,6 +1,8 @@
 """Ticket attachments (R-TIC-1): files stored under ``DATA_DIR/attachments`` (never under MEDIA or
 static), with a size limit (rule ``tickets.attachment_max_mb``), an allow-list of file types checked
-by extension, declared content type and the first bytes, and a sanitized display name. Files are
+by extension, declared content type and content — every type by its magic bytes (WebP and WAV by
+their RIFF header, M4A by "ftyp", MP3 by ID3 or a frame header), .txt and .csv as UTF-8/GB18030 text
+without NUL or control bytes and without HTML or script markup — and a sanitized display name. Files are
 served only after :func:`open_attachment` checked the ticket's scope; uploads and downloads are
 recorded in the audit trail (R-AUD)."""
 

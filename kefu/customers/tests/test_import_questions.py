@@ -141,6 +141,7 @@ def test_r_cus_11_error_values_are_refused_from_xlsx_and_csv(run, error):
 def test_r_cus_11_a_csv_formula_is_refused_and_an_apostrophe_keeps_it_as_text(run):
     job = run(_csv_bytes([["张三", "13800138000", "=1+1 abc"]]), "f.csv")
     assert job.status == ImportJob.Status.REFUSED and set(_errors(job)) == {(2, H["notes"])}
+    assert not Customer.objects.exists()
     job = run(_csv_bytes([["张三", "13800138000", "'=1+1 abc"]]), "f.csv")
     assert job.status == ImportJob.Status.DONE
     assert Customer.objects.get().notes == "=1+1 abc"
