@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from kefu.core.api import ErrorOut, PageNumber
+from kefu.core.api import ErrorOut, Id, PageNumber, Version
 from kefu.core.errors import FieldError, InvalidInput, NotAllowed
 from kefu.customers import pool, selectors, services
 from kefu.customers.access import access_customer
@@ -104,7 +104,7 @@ class CustomerIn(Schema):
 
 
 class CustomerPatch(Schema):
-    version: int
+    version: Version
     name: str | None = None
     phones: list[str] | None = None
     email: str | None = None
@@ -182,12 +182,12 @@ def list_pool(request):
 
 
 @router.get("/{int:customer_id}", response={200: CustomerOut, **ERRORS})
-def get_customer(request, customer_id: int):
+def get_customer(request, customer_id: Id):
     return _detail(access_customer(request.user, customer_id))
 
 
 @router.patch("/{int:customer_id}", response={200: CustomerOut, **ERRORS})
-def patch_customer(request, customer_id: int, payload: CustomerPatch):
+def patch_customer(request, customer_id: Id, payload: CustomerPatch):
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
     customer = services.update_customer(actor=request.user, customer_id=customer_id, version=version,
@@ -204,7 +204,7 @@ class FollowUpIn(Schema):
     grade_reason: str = ""
     need_status: str | None = None
     expected_close_date: dt.date | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
 class FollowUpOut(Schema):
@@ -230,7 +230,7 @@ class FollowUpResult(Schema):
 
 
 @router.post("/{int:customer_id}/followups", response={201: FollowUpResult, **ERRORS})
-def create_followup(request, customer_id: int, payload: FollowUpIn):
+def create_followup(request, customer_id: Id, payload: FollowUpIn):
     followup, customer = services.record_followup(actor=request.user, customer_id=customer_id, **payload.dict())
     return Status(201, {"followup": followup, "customer": _detail(customer)})
 
@@ -240,13 +240,13 @@ class PhonesOut(Schema):
 
 
 @router.post("/{int:customer_id}/reveal-phones", response={200: PhonesOut, **ERRORS})
-def reveal_phones(request, customer_id: int):
+def reveal_phones(request, customer_id: Id):
     """Full numbers for roles allowed to see them (R-CUS-1); recorded in the audit trail."""
     return {"phones": services.reveal_phones(actor=request.user, customer_id=customer_id, purpose="view")}
 
 
 @router.post("/{int:customer_id}/dial", response={200: PhonesOut, **ERRORS})
-def dial(request, customer_id: int):
+def dial(request, customer_id: Id):
     """The dial/copy action agents and leads use to reach a customer (R-CUS-1); recorded."""
     return {"phones": services.reveal_phones(actor=request.user, customer_id=customer_id, purpose="dial")}
 
@@ -260,12 +260,12 @@ class TimelineOut(Schema):
 
 
 @router.get("/{int:customer_id}/timeline", response={200: list[TimelineOut], **ERRORS})
-def customer_timeline(request, customer_id: int):
+def customer_timeline(request, customer_id: Id):
     return selectors.timeline(access_customer(request.user, customer_id))
 
 
 @router.post("/{int:customer_id}/claim", response={200: CustomerOut, **ERRORS})
-def claim(request, customer_id: int):
+def claim(request, customer_id: Id):
     return _detail(pool.claim(actor=request.user, customer_id=customer_id))
 
 
@@ -274,12 +274,12 @@ class ReasonIn(Schema):
 
 
 @router.post("/{int:customer_id}/release", response={200: CustomerOut, **ERRORS})
-def release(request, customer_id: int, payload: ReasonIn):
+def release(request, customer_id: Id, payload: ReasonIn):
     return _detail(pool.release(actor=request.user, customer_id=customer_id, reason=payload.reason))
 
 
 class ReassignIn(Schema):
-    customer_ids: list[int]
+    customer_ids: list[Id]
     owner: str
     reason: str = ""
 
