@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 EMPTY = "—"
 # internal fields: search helpers, optimistic-lock counters, timestamps every save moves
-HIDDEN = frozenset({"version", "updated_at", "search_text", "name_pinyin", "name_initials", "reversed_number",
+HIDDEN = frozenset({"id", "version", "updated_at", "search_text", "name_pinyin", "name_initials", "reversed_number",
                     "password", "digest", "last_login"})
 
 
@@ -281,6 +281,8 @@ def show_events(events) -> list[ShownEvent]:
                                       object_id=e.object_id) if k in after else EMPTY)
             for k in keys
         ]
+        if e.action in {"create", "delete"}:  # a new or removed object: only the fields that hold something
+            changes = [c for c in changes if c.after != EMPTY or c.before != EMPTY]
         name, url = objects.get((e.object_type, e.object_id), ("", ""))
         who = str(e.actor) if e.actor_id and e.actor is not None else (e.actor_name or _("System"))
         shown.append(ShownEvent(

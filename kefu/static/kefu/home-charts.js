@@ -14,7 +14,8 @@
         grid: {left: 8, right: 8, top: 16, bottom: 32, containLabel: true},
         xAxis: {type: "category", data: data.tickets.categories}, yAxis: {type: "value", minInterval: 1},
         series: data.tickets.series.map(function (s) {
-          return {name: s.name, type: "bar", stack: "tickets", data: s.data, itemStyle: {color: s.color}};
+          return {name: s.name, type: "bar", stack: "tickets", data: s.data, barMaxWidth: 48,
+                  itemStyle: {color: s.color}};
         })
       });
       charts.push(tickets);
@@ -26,7 +27,7 @@
         tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
         grid: {left: 8, right: 16, top: 8, bottom: 8, containLabel: true},
         xAxis: {type: "value", minInterval: 1}, yAxis: {type: "category", data: data.overdue.teams, inverse: true},
-        series: [{type: "bar", data: data.overdue.data, itemStyle: {color: "#d63939"}, label: {show: true, position: "right"}}]
+        series: [{type: "bar", barMaxWidth: 28, data: data.overdue.data, itemStyle: {color: "#d63939"}, label: {show: true, position: "right"}}]
       });
       charts.push(overdue);
     }
