@@ -274,7 +274,7 @@ def test_r_tic_2_transition_happy_refused_and_stale(clients, make_ticket):
     response = _post(client, "transition", ticket, {"to": "closed", "version": current.version})
     assert response.status_code == 422
     _shows_refusal(response, "A change from “%(current)s” to “%(target)s” is not allowed.",
-                   current="in_progress", target="closed")
+                   current=zh("In progress"), target=zh("Closed"))
     assert _fresh(ticket).status == "in_progress" and _fresh(ticket).version == current.version
     response = _post(client, "transition", ticket, {"to": "resolved", "version": current.version - 1})
     assert response.status_code == 409
