@@ -216,7 +216,7 @@ def claim(request, ticket_id: int):
     except NotFound:
         raise Http404 from None
     except ServiceError as exc:
-        messages.error(request, f"{exc.detail}" + (f" ({exc.rule})" if exc.rule else ""))
+        messages.error(request, str(exc.detail))  # the rule id stays in the API body
         return redirect("tickets:desk")
     messages.success(request, _("Ticket %(number)s is yours now.") % {"number": ticket.number})
     return redirect("tickets:detail", ticket_id=ticket.pk)
