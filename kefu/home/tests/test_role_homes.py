@@ -11,10 +11,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def wuliu(demo, client):
-    from kefu.org.services import create_person
+    from kefu.org.tests.factories import UserFactory
 
-    person = create_person(actor=None, username="wuliu1", password="x-2026-long", display_name="物流小王",
-                           department=demo.departments["物流部"], roles=["agent"])
+    person = UserFactory(username="wuliu1", display_name="物流小王", department=demo.departments["物流部"],
+                         roles=["agent"])
     client.force_login(person)
     return client
 
