@@ -7,4 +7,4 @@ from kefu.audit.display import register
 
 register("announcements.announcement",
          url=lambda pk, obj: reverse("announcements:detail", kwargs={"announcement_id": int(pk)}),
-         labels={"reminded": _("People reminded")})
+         labels={"reminded": _("People reminded")}, notes={"withdrawn": _("Withdrawn")})

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 EMPTY = "—"
 # internal fields: search helpers, optimistic-lock counters, timestamps every save moves
@@ -41,6 +42,7 @@ class Kind:
     hidden: frozenset[str] = frozenset()
     labels: dict[str, str] = field(default_factory=dict)
     value: Callable[[str, str, Any], str | None] | None = None
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 _REGISTRY: dict[str, Kind] = {}
@@ -49,15 +51,18 @@ _REGISTRY: dict[str, Kind] = {}
 def register(object_type: str, *, url: Callable[[str, Any], str] | None = None,
              name: Callable[[Any], str] | None = None, lookup: bool = True, select_related: Iterable[str] = (),
              money: Iterable[str] = (), hidden: Iterable[str] = (), labels: dict[str, str] | None = None,
-             value: Callable[[str, str, Any], str | None] | None = None) -> None:
+             value: Callable[[str, str, Any], str | None] | None = None,
+             notes: dict[str, str] | None = None) -> None:
     """Called by an app's ``audit_display`` module: how objects of ``object_type`` are shown.
     ``url(object_id, obj)`` gives the object's page (``obj`` is None when ``lookup=False``: the id is not a
     primary key); ``name(obj)`` its name (default ``str(obj)``, with ``select_related`` loaded);
     ``labels`` names recorded keys that are not model fields (lazy translations); ``value(object_id, key,
-    value)`` may render a value itself (None: the usual rendering). Without lookup, ``name(object_id)``."""
+    value)`` may render a value itself (None: the usual rendering). Without lookup, ``name(object_id)``.
+    ``notes`` names the codes the app's services write as an event's note (``"pool:claim"``)."""
     _REGISTRY[object_type] = Kind(object_type, url=url, name=name, lookup=lookup,
                                   select_related=tuple(select_related), money=frozenset(money),
-                                  hidden=frozenset(hidden), labels=dict(labels or {}), value=value)
+                                  hidden=frozenset(hidden), labels=dict(labels or {}), value=value,
+                                  notes=dict(notes or {}))
 
 
 def kind_for(object_type: str) -> Kind | None:
@@ -105,6 +110,24 @@ class ShownEvent:
     object_url: str
     object_kind: str
     changes: list[Change]
+    note: str = ""
+
+
+# notes written by shared code (the admin site, sign-in)
+COMMON_NOTES = {
+    "admin": _lazy("Changed in the administration site"),
+    "password changed": _lazy("Password changed"),
+    "reset to default": _lazy("Reset to the default"),
+}
+
+
+def note_text(note: str, kind: Kind | None) -> str:
+    """A recorded note as words: a code the app named, else the note as written."""
+    if not note:
+        return ""
+    if kind is not None and note in kind.notes:
+        return str(kind.notes[note])
+    return str(COMMON_NOTES.get(note, note))
 
 
 # -- values -------------------------------------------------------------------------------------------
@@ -287,7 +310,8 @@ def show_events(events) -> list[ShownEvent]:
         who = str(e.actor) if e.actor_id and e.actor is not None else (e.actor_name or _("System"))
         shown.append(ShownEvent(
             event=e, who=who, when=timezone.localtime(e.at), object_name=name or e.object_repr or EMPTY,
-            object_url=url, object_kind=_type_label(e.object_type) if e.object_type else "", changes=changes))
+            object_url=url, object_kind=_type_label(e.object_type) if e.object_type else "", changes=changes,
+            note=note_text(e.note, kind)))
     return shown
 
 

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kefu.audit.display import register
+from kefu.customers.choices import PoolAction
 
 
 def _customer_page(pk, obj):
@@ -15,7 +16,10 @@ def _page_of_customer(pk, obj):
 
 
 register("customers.customer", url=_customer_page, money=("expected_amount",),
-         labels={"tags": _("Tags"), "phones": _("Phones")})
+         labels={"tags": _("Tags"), "phones": _("Phones")},
+         notes={"phones:view": _("Phone numbers viewed in full"), "phones:dial": _("Phone numbers dialled or copied"),
+                "follow-up": _("Follow-up recorded"),
+                **{f"pool:{code}": label for code, label in PoolAction.choices}})
 register("customers.followup", url=_page_of_customer, select_related=("customer",),
          name=lambda f: f"{f.customer.name} · {f.at:%Y-%m-%d}")
 register("customers.caretask", url=_page_of_customer)

@@ -14,7 +14,10 @@ def _page_of_ticket(pk, obj):
     return reverse("tickets:detail", kwargs={"ticket_id": obj.ticket_id}) if obj else ""
 
 
-register("tickets.ticket", url=_ticket_page)
+register("tickets.ticket", url=_ticket_page, notes={
+    "reply": _("Replied to the customer"), "note": _("Internal note added"), "reminder": _("Reminded the owner"),
+    "link": _("Linked to another ticket"), "handling time": _("Handling time recorded"),
+    **{f"auto-assign:{mode}": _("Assigned automatically") for mode in ("round_robin", "least_load")}})
 register("tickets.departmenttask", url=_page_of_ticket, select_related=("ticket", "department"),
          name=lambda t: f"{t.ticket.number} → {t.department.name}")
 register("tickets.compensation", url=_page_of_ticket, select_related=("ticket",), money=("amount",),

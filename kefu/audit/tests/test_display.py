@@ -126,3 +126,13 @@ def make_ticket_for_audit(demo):
                                       channel="hotline", title="咨询套餐资费")
 
     return make
+
+
+def test_r_aud_notes_written_as_codes_read_as_words(demo, customer):
+    from kefu.customers.services import reveal_phones
+
+    reveal_phones(actor=demo.users["head1"], customer_id=customer.pk, purpose="view")
+    shown = show_events(AuditEvent.objects.filter(action="view").select_related("actor"))[0]
+    with translation.override("zh-hans"):
+        assert shown.note == "查看了完整号码"
+    assert "phones:" not in shown.note
