@@ -136,7 +136,7 @@ def _my_tiles(user, queue_count) -> list[dict]:
               "tile-warning", "warning"),
         _tile(_("Time limit breached"), mine["breached"], "ti-alarm", "?sla_state=breached", "tile-breached",
               "danger"),
-        _tile(_("Unassigned in the queue"), queue_count, "ti-inbox", "?owner=none&status=open", "tile-queue",
+        _tile(_("Unassigned in the queue"), queue_count, "ti-inbox", "#desk-queue", "tile-queue",
               "warning"),
     ]
 
