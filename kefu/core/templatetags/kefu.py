@@ -13,13 +13,20 @@ def query_without(context, *names: str) -> str:
 
 
 @register.filter
-def money(value, places: int = 2) -> str:
-    """An amount as people read it: ``{{ amount|money }}`` → ¥100,000.00 (empty for no amount)."""
+def thousands(value, places: int = 2) -> str:
+    """A number with thousands separators: ``{{ amount|thousands }}`` → 100,000.00 (empty for none)."""
     from decimal import Decimal, InvalidOperation
 
     if value is None or value == "":
         return ""
     try:
-        return f"¥{Decimal(str(value)):,.{int(places)}f}"
+        return f"{Decimal(str(value)):,.{int(places)}f}"
     except (InvalidOperation, ValueError):
         return str(value)
+
+
+@register.filter
+def money(value, places: int = 2) -> str:
+    """An amount as people read it: ``{{ amount|money }}`` → ¥100,000.00 (empty for no amount)."""
+    text = thousands(value, places)
+    return f"¥{text}" if text else ""

@@ -14,3 +14,4 @@ def test_money_has_thousands_separators_and_two_decimals():
     assert _render("20000.5") == "¥20,000.50"
     assert _render(Decimal("50.00")) == "¥50.00"
     assert _render(None) == ""
+    assert Template("{% load kefu %}{{ v|thousands }}").render(Context({"v": Decimal("1234567.5")})) == "1,234,567.50"
