@@ -184,12 +184,21 @@ def _minutes(delta: timedelta) -> int:
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    def __init__(self, report: ProgressCallback | None, time_limit: float, short_vars, hours_expr_vars, unit):
+    def __init__(
+        self,
+        report: ProgressCallback | None,
+        started: float,
+        time_limit: float,
+        short_vars,
+        hours_terms,
+        unit,
+    ):
         super().__init__()
         self._report = report
+        self._started = started
         self._time_limit = time_limit
         self._short_vars = short_vars
-        self._hour_terms = hours_expr_vars
+        self._hour_terms = hours_terms
         self._unit = unit
         self.count = 0
         self._last = 0.05
@@ -201,7 +210,7 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         short = sum(self.Value(v) for v in self._short_vars) * self._unit / 60
         hours = sum(self.Value(v) * d for v, d in self._hour_terms) * self._unit / 60
         # Between the 0.05 of "solving" and the 1.0 of the result, by the share of the time limit used.
-        fraction = 0.05 + 0.9 * min(1.0, self.WallTime() / self._time_limit)
+        fraction = 0.05 + 0.9 * min(1.0, (_time.monotonic() - self._started) / self._time_limit)
         self._last = fraction = max(self._last, fraction)
         self._report(
             fraction,
@@ -339,35 +348,68 @@ def propose_plan(
         for c in counts:
             model.add(top >= c)
             model.add(bottom <= c)
+        # Redundant but it lets the solver prove a spread of 1 optimal (the max is at least, the min at
+        # most, the mean) instead of searching every way to share out the shifts.
+        total = model.new_int_var(0, len(days) * len(counts), f"total_{name}")
+        model.add(total == sum(counts))
+        model.add(len(counts) * top >= total)
+        model.add(len(counts) * bottom <= total)
         spreads.append(top - bottom)
         fairness_cap += len(days)
 
-    # Strict priorities: one unit of working time outweighs any fairness difference; one unit of
-    # shortfall outweighs any plan's whole working time plus fairness.
+    # Lexicographic solve. Phase 1: the requirement alone (the fewest missing agent-minutes). Phase 2:
+    # keeping that shortfall, the fewest agent-hours, then fairness — one unit of working time outweighs
+    # any fairness difference. (One weighted objective gets stuck: its huge weights weaken the bounds.)
     hours_terms = [(x[k], duration[k]) for k in x]
-    max_work = sum(
-        min(rules.max_shifts_per_week, len({k[1] for k in keys})) * max(duration[k] for k in keys)
-        for keys in by_person.values()
-    )
     w_hours = fairness_cap + 1
-    w_short = w_hours * (max_work + 1)
-    model.minimize(w_short * sum(short_vars) + w_hours * sum(v * d for v, d in hours_terms) + sum(spreads))
-
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(time_limit_seconds)
-    solver.parameters.num_workers = int(num_workers)
-    solver.parameters.random_seed = int(random_seed)
-    callback = _Progress(progress, time_limit_seconds, short_vars, hours_terms, unit)
+    phases = [
+        ("requirement", sum(short_vars)),
+        ("agent-hours", w_hours * sum(v * d for v, d in hours_terms) + sum(spreads)),
+    ]
+    deadline = started + time_limit_seconds
+    callback = _Progress(progress, started, time_limit_seconds, short_vars, hours_terms, unit)
     if progress:
         progress(0.05, f"solving: {len(x)} possible assignments, {len(short_vars)} hours with a requirement")
-    code = solver.solve(model, callback)
-    status = solver.status_name(code)
-    has_plan = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    values: dict[tuple[Hashable, date, Hashable], int] | None = None
+    codes: list[int] = []
+    time_limited = False
+    for index, (_phase, objective) in enumerate(phases):
+        remaining = deadline - _time.monotonic()
+        if remaining <= 0.05:
+            time_limited = True
+            break
+        last = index == len(phases) - 1
+        model.minimize(objective)
+        solver = cp_model.CpSolver()
+        # Phase 1 leaves at least 30 % of the time to phase 2 (it usually needs far less).
+        solver.parameters.max_time_in_seconds = float(remaining if last else remaining * 0.7)
+        solver.parameters.num_workers = int(num_workers)
+        solver.parameters.random_seed = int(random_seed)
+        code = solver.solve(model, callback)
+        codes.append(code)
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            time_limited = time_limited or code == cp_model.UNKNOWN
+            break  # keep the previous phase's plan, if any
+        time_limited = time_limited or code == cp_model.FEASIBLE
+        values = {k: solver.value(v) for k, v in x.items()}
+        if not last:
+            if short_vars:
+                model.add(sum(short_vars) <= sum(solver.value(v) for v in short_vars))
+            model.clear_hints()
+            for k, v in x.items():
+                model.add_hint(v, values[k])
+            for v in short_vars:
+                model.add_hint(v, solver.value(v))
+    optimal = values is not None and len(codes) == len(phases) and all(c == cp_model.OPTIMAL for c in codes)
+    if values is not None:
+        status = "OPTIMAL" if optimal else "FEASIBLE"
+    else:
+        status = cp_model.CpSolver().status_name(codes[-1]) if codes else "UNKNOWN"
 
     assignments: list[Assignment] = []
-    if has_plan:
-        for k, var in x.items():
-            if solver.value(var):
+    if values is not None:
+        for k in x:
+            if values[k]:
                 start, end = intervals[(k[1], k[2])]
                 assignments.append(
                     Assignment(person_id=k[0], date=k[1], shift_type_id=k[2], start=start, end=end)
@@ -391,8 +433,8 @@ def propose_plan(
     elapsed = _time.monotonic() - started
     result = PlanResult(
         status=status,
-        optimal=code == cp_model.OPTIMAL,
-        time_limited=code != cp_model.OPTIMAL and solver.wall_time >= time_limit_seconds * 0.99,
+        optimal=optimal,
+        time_limited=time_limited and not optimal,
         assignments=tuple(assignments),
         coverage=coverage,
         total_agent_hours=sum(_minutes(a.end - a.start) for a in assignments) / 60,

@@ -350,16 +350,24 @@ def test_r_wfm_1_team_of_30_week_plan_within_its_time_limit():
             assert a.start >= datetime(2026, 3, 9, 14)  # 8 h after last week's night ending 06:00
 
 
-def test_r_wfm_1_team_of_30_week_with_a_peaky_hourly_profile_gives_a_feasible_plan_in_time():
-    """An Erlang-C-like profile no shift pattern matches exactly: the solver stops at its limit with the
-    best plan found; every hard rule still holds and the shortfall is reported, not hidden."""
+PEAKY_PROFILE = [2, 2, 2, 2, 2, 2, 3, 4, 6, 8, 10, 10, 8, 9, 11, 12, 10, 8, 7, 7, 8, 6, 4, 3]
+
+
+def peaky_week():
+    """An Erlang-C-like hourly profile no shift pattern matches exactly (06:00–08:00 no shift covers)."""
     case = team_of_30_week()
-    profile = [2, 2, 2, 2, 2, 2, 3, 4, 6, 8, 10, 10, 8, 9, 11, 12, 10, 8, 7, 7, 8, 6, 4, 3]
+    profile = PEAKY_PROFILE
     case["requirement"] = {
         at(d.date, h): (max(1, n * 2 // 3) if d.is_weekend else n)
         for d in case["days"]
         for h, n in enumerate(profile)
     }
+    return case
+
+
+def test_r_wfm_1_team_of_30_week_with_a_peaky_hourly_profile_gives_a_feasible_plan_in_time():
+    """Every hard rule still holds and the shortfall is reported, not hidden."""
+    case = peaky_week()
     result = propose_plan(**case, time_limit_seconds=10, num_workers=2)
     assert result.has_plan
     assert result.optimal or result.time_limited
@@ -371,3 +379,11 @@ def test_r_wfm_1_team_of_30_week_with_a_peaky_hourly_profile_gives_a_feasible_pl
     assert max(per_person.values()) <= 5
     shortfall = sum(max(0.0, c.required - c.planned) for c in result.coverage)
     assert result.shortfall_agent_hours == pytest.approx(shortfall)
+
+
+def test_a_time_limit_too_short_to_prove_anything_is_reported_as_time_limited():
+    result = propose_plan(**peaky_week(), time_limit_seconds=0.01, num_workers=1)
+    assert not result.optimal
+    assert result.time_limited
+    assert result.status in ("FEASIBLE", "UNKNOWN")
+    assert result.wall_seconds < 5
