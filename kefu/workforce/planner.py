@@ -69,7 +69,7 @@ class Person:
 class ShiftType:
     id: Hashable
     start: time
-    end: time  # at or before ``start``: the shift ends the next day
+    end: time  # at or before ``start``: the shift ends the next day (equal to ``start``: a 24 h shift)
     work_type: str
     is_night: bool = False
     shop: str | None = None  # when set, only people serving this shop
@@ -257,6 +257,21 @@ def propose_plan(
     if len({d.date for d in days}) != len(days):
         raise ValueError("each day may appear only once")
 
+    for s in shift_types:
+        if s.start.second or s.start.microsecond or s.end.second or s.end.microsecond:
+            raise ValueError(f"shift type {s.id!r} must start and end on a whole minute")
+    unavailable = list(unavailable)
+    previous_shifts = list(previous_shifts)
+    # Naive and aware datetimes never compare: all of them must match ``tz``.
+    stamps = [*requirement, *(t for u in unavailable for t in (u.start, u.end))]
+    stamps += [t for p in previous_shifts for t in (p.start, p.end)]
+    for stamp in stamps:
+        if (stamp.tzinfo is None) != (tz is None):
+            raise ValueError(
+                f"{stamp!r} is {'naive' if stamp.tzinfo is None else 'aware'} but tz is {tz!r}: "
+                "pass aware datetimes with a tz, naive ones without"
+            )
+
     if progress:
         progress(0.0, "building the model")
     rest = timedelta(hours=rules.min_rest_hours)
@@ -264,8 +279,8 @@ def propose_plan(
     for u in unavailable:
         leave[u.person_id].append((u.start, u.end))
     before: dict[Hashable, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for s in previous_shifts:
-        before[s.person_id].append((s.start, s.end))
+    for prev in previous_shifts:
+        before[prev.person_id].append((prev.start, prev.end))
 
     # The time unit: the largest number of minutes dividing every boundary a shift makes inside an hour.
     unit = 60

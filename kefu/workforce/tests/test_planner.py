@@ -4,6 +4,7 @@ Pure function, explicit dates: nothing here reads the clock or the database.
 """
 
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -283,6 +284,13 @@ def test_nothing_to_plan_is_an_empty_optimal_plan():
         {"time_limit_seconds": 0},
         {"num_workers": 0},
         {"people": SMALL_PEOPLE + SMALL_PEOPLE[:1]},
+        {"shift_types": [ShiftType("odd", time(9, 0, 30), time(17), "chat")]},
+        {"requirement": {at(MON, 9): 1}, "tz": ZoneInfo("Asia/Shanghai")},  # naive keys with a tz
+        {
+            "unavailable": [
+                Unavailability("A", at(MON, 0).replace(tzinfo=ZoneInfo("Asia/Shanghai")), at(MON, 23))
+            ]
+        },
     ],
 )
 def test_bad_input_is_refused(kwargs):
@@ -387,3 +395,24 @@ def test_a_time_limit_too_short_to_prove_anything_is_reported_as_time_limited():
     assert result.time_limited
     assert result.status in ("FEASIBLE", "UNKNOWN")
     assert result.wall_seconds < 5
+
+
+def test_r_wfm_4_aware_datetimes_with_the_centres_time_zone():
+    """The app passes aware datetimes (USE_TZ): leave given in UTC still frees the Shanghai shift."""
+    shanghai = ZoneInfo("Asia/Shanghai")
+    utc = ZoneInfo("UTC")
+    requirement = {hour.replace(tzinfo=shanghai): n for hour, n in need(DAY, MON).items()}
+    # 02:00–04:00 UTC is 10:00–12:00 in Shanghai: inside A's day shift.
+    leave = [Unavailability("A", datetime(2026, 3, 2, 2, tzinfo=utc), datetime(2026, 3, 2, 4, tzinfo=utc))]
+    result = solve(
+        people=SMALL_PEOPLE[:2],
+        shift_types=[DAY],
+        days=[PlanDay(MON)],
+        requirement=requirement,
+        unavailable=leave,
+        tz=shanghai,
+    )
+    assert [(a.person_id, a.start) for a in result.assignments] == [
+        ("B", datetime(2026, 3, 2, 9, tzinfo=shanghai))
+    ]
+    assert result.shortfall_agent_hours == 0

@@ -21,10 +21,11 @@ from kefu.workforce.staffing import (
 def test_erlang_c_callcentrehelper_worked_example():
     """Call Centre Helper, "Erlang C Formula – Made Simple With an Easy Worked Example"
     (callcentrehelper.com): 100 calls in 30 minutes, average handle time 180 s, target 80 % of calls
-    answered within 20 s, 30 % shrinkage. Traffic = 100 × 180 / 1800 = 10 Erlangs; the worked example
-    walks the agent count up: 11 agents answer only ~39.6 % within 20 s (probability of waiting 68.2 %),
-    13 agents ~79.6 % (just short), 14 agents ~88.8 % → 14 agents needed, occupancy 71.4 %,
-    and 14 / (1 − 0.30) = 20 agents to schedule.
+    answered within 20 s, 30 % shrinkage. Traffic = 100 × 180 / 1800 = 10 Erlangs; the article walks
+    the agent count up from 11 and concludes 14 agents (13 fall just short of 80 %), occupancy
+    10 / 14 = 71 %, and 14 / (1 − 0.30) = 20 agents to schedule. The intermediate figures below
+    (Pw(11) = 0.6821, SL(13) = 79.6 %, SL(14) = 88.8 %, ASA(14) = 7.8 s) are this formula's, to the
+    precision such worked examples print.
     """
     result = agents_needed(100, interval_seconds=1800, aht_seconds=180)
     assert result.traffic_erlangs == pytest.approx(10.0)
@@ -44,10 +45,10 @@ def test_erlang_c_callcentrehelper_worked_example():
 
 
 def test_erlang_c_westbay_worked_example():
-    """Westbay Engineers, "The Erlang-C formula" (erlang.com), step-by-step example: 360 calls per half
-    hour, average call duration 4 minutes, 55 agents, target answer time 15 s. Traffic = 48 Erlangs,
-    occupancy 48 / 55 = 0.873, Erlang C (probability of waiting) = 0.2387, average speed of answer ≈ 8.2 s,
-    service level ≈ 84.6 % answered within 15 s.
+    """Westbay Engineers, "The Erlang-C formula" (erlang.com, the step-by-step calculation): 360 calls
+    per half hour, average call duration 4 minutes, 55 agents, target answer time 15 s. Traffic intensity
+    = 360 × 240 / 1800 = 48 Erlangs, agent occupancy 48 / 55 = 0.873, Erlang C (probability of waiting)
+    0.2387, average speed of answer ≈ 8.2 s, service level ≈ 84.6 % answered within 15 s.
     """
     traffic = traffic_erlangs(360, interval_seconds=1800, aht_seconds=240)
     assert traffic == pytest.approx(48.0)
