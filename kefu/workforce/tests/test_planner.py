@@ -416,3 +416,19 @@ def test_r_wfm_4_aware_datetimes_with_the_centres_time_zone():
         ("B", datetime(2026, 3, 2, 9, tzinfo=shanghai))
     ]
     assert result.shortfall_agent_hours == 0
+
+
+@pytest.mark.parametrize(("night_end", "both"), [(time(1, 1), False), (time(1, 0), True)])
+def test_r_wfm_1_rest_boundary_7h59_refused_8h_allowed_across_midnight(night_end, both):
+    """Night ending 01:01 then day 09:00 = 7 h 59 min of rest (refused); ending 01:00 = 8 h (allowed)."""
+    night = ShiftType("night", time(17), night_end, "phone", is_night=True)
+    tue = MON + timedelta(days=1)
+    result = solve(
+        people=[Person("E", frozenset({"chat", "phone"}))],
+        shift_types=[DAY, night],
+        days=[PlanDay(MON), PlanDay(tue)],
+        requirement=merge(need(night, MON), need(DAY, tue)),
+        rules=PlanRules(min_rest_hours=8),
+    )
+    assert len(result.assignments) == (2 if both else 1)
+    assert result.optimal
