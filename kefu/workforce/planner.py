@@ -30,6 +30,7 @@ gives half an agent to 08:00–09:00).
 from __future__ import annotations
 
 import math
+import os
 import time as _time
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -229,12 +230,18 @@ def propose_plan(
     rules: PlanRules | None = None,
     tz: tzinfo | None = None,
     time_limit_seconds: float = 30.0,
-    num_workers: int = 8,
+    num_workers: int | None = None,
     random_seed: int = 0,
     progress: ProgressCallback | None = None,
 ) -> PlanResult:
-    """Propose who works which shift on each of ``days``; see the module docstring for the model."""
+    """Propose who works which shift on each of ``days``; see the module docstring for the model.
+
+    ``num_workers`` defaults to the machine's cores (at most 8); ``progress(fraction, message)`` is
+    called before solving, from CP-SAT's solution callback at every better plan, and with 1.0 at the end.
+    """
     started = _time.monotonic()
+    if num_workers is None:
+        num_workers = min(8, os.cpu_count() or 1)
     rules = rules or PlanRules()
     if rules.min_rest_hours < 0:
         raise ValueError("min_rest_hours must be at least 0")
