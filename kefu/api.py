@@ -162,6 +162,7 @@ def _mount() -> None:
     from kefu.org.api import auth_router, org_router
     from kefu.rules.api import router as rules_router
     from kefu.tickets.api import router as tickets_router
+    from kefu.workforce.api import router as workforce_router
 
     api.add_router("/auth", auth_router)
     api.add_router("/", org_router)
@@ -175,6 +176,7 @@ def _mount() -> None:
     api.add_router("/notifications", notifications_router)
     api.add_router("/announcements", announcements_router)
     api.add_router("/knowledge", knowledge_router)
+    api.add_router("/", workforce_router)
 
 
 _mount()

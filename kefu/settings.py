@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "kefu.notifications",
     "kefu.announcements",
     "kefu.knowledge",
+    "kefu.workforce",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,7 @@ urlpatterns = [
     path("notifications/", include("kefu.notifications.urls")),
     path("announcements/", include("kefu.announcements.urls")),
     path("knowledge/", include("kefu.knowledge.urls")),
+    path("workforce/", include("kefu.workforce.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),

@@ -30,6 +30,7 @@ GROUPS: list[NavGroup] = [
     NavGroup("customers", _("Customers"), "ti-address-book"),
     NavGroup("tickets", _("Tickets"), "ti-ticket"),
     NavGroup("knowledge", _("Knowledge"), "ti-book"),
+    NavGroup("workforce", _("Shifts and leave"), "ti-calendar-time"),
     NavGroup("settings", _("Organisation"), "ti-settings"),
 ]
 
@@ -63,6 +64,12 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Approvals"), "knowledge:approvals", "ti-checks", MANAGERS, "knowledge"),
     NavItem(_("Announcements"), "announcements:list", "ti-speakerphone", EVERYONE, group="knowledge"),
     NavItem(_("Notifications"), "notifications:list", "ti-bell", frozenset({DEPARTMENT_STAFF}), group="knowledge"),
+    NavItem(_("Team roster"), "workforce:roster", "ti-calendar-week", AGENT_UP, "workforce"),
+    NavItem(_("My schedule"), "workforce:my_schedule", "ti-calendar-user", AGENT_UP, "workforce"),
+    NavItem(_("Ask for leave"), "workforce:leave_new", "ti-beach", AGENT_UP, "workforce"),
+    NavItem(_("Leave to approve"), "workforce:approvals", "ti-checkbox", frozenset({Role.HEAD, Role.DIRECTOR}),
+            "workforce"),
+    NavItem(_("Violations"), "workforce:violations", "ti-alert-octagon", AGENT_UP, "workforce"),
     NavItem(_("People"), "org:people", "ti-users", frozenset({Role.LEAD, Role.QA}) | MANAGERS, "settings"),
     NavItem(_("Business calendar"), "bizcalendar:days", "ti-calendar", SERVICE, group="settings"),
     NavItem(_("Rule settings"), "rules:list", "ti-adjustments", MANAGERS, "settings"),

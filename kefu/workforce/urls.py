@@ -1,0 +1,15 @@
+from django.urls import path
+
+from kefu.workforce import views
+
+app_name = "workforce"
+urlpatterns = [
+    path("roster/", views.roster, name="roster"),
+    path("me/", views.my_schedule, name="my_schedule"),
+    path("leave/new/", views.leave_new, name="leave_new"),
+    path("leave/check/", views.leave_check, name="leave_check"),
+    path("leave/<int:leave_id>/cancel/", views.leave_cancel, name="leave_cancel"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("approvals/<int:leave_id>/<str:decision>/", views.decide, name="decide"),
+    path("violations/", views.violations, name="violations"),
+]
