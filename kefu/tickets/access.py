@@ -44,6 +44,12 @@ def can_act_on(user, ticket: Ticket) -> bool:
     return False
 
 
+def refuse_read_only(user) -> None:
+    """Every ticket change, a new ticket included, is refused to read-only roles (QA)."""
+    if is_read_only(user):
+        raise NotAllowed(_("QA inspectors read tickets; they do not change them."))
+
+
 def access_ticket(user, ticket_id: int, *, act: bool = False, for_update: bool = False) -> Ticket:
     """The ticket if in scope (NotFound otherwise). ``act``: the caller must be allowed to act on it;
     ``for_update`` (every change locks the row) is refused to read-only roles (QA)."""

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from kefu.audit.services import Action, record
 from kefu.core.errors import Errors, NotFound
 from kefu.rules.selectors import get_rule
-from kefu.tickets.access import access_ticket, tickets_in_scope
+from kefu.tickets.access import access_ticket, refuse_read_only, tickets_in_scope
 from kefu.tickets.choices import EventKind
 from kefu.tickets.models import Attachment, TicketEvent
 
@@ -213,6 +213,7 @@ def add_attachments(*, actor, ticket_id: int, uploads) -> list[Attachment]:
     """Anyone who may see the ticket may attach files (as with internal notes). All or nothing: a
     refused file refuses the whole upload; files written for a rolled-back upload are removed."""
     ticket = access_ticket(actor, ticket_id)
+    refuse_read_only(actor)
     uploads = list(uploads)
     if not uploads:
         errors = Errors()

@@ -19,7 +19,7 @@ from kefu.org.roles import Role
 from kefu.org.scope import scope_for
 from kefu.rules.selectors import get_rule
 from kefu.tickets import sla
-from kefu.tickets.access import access_task, access_ticket, can_act_on, is_manager
+from kefu.tickets.access import access_task, access_ticket, can_act_on, is_manager, refuse_read_only
 from kefu.tickets.choices import (
     CALLBACK_TYPES,
     LADDER,
@@ -123,6 +123,7 @@ def create_ticket(
     from kefu.customers.access import access_customer
     from kefu.customers.selectors import caller_for_new_ticket
 
+    refuse_read_only(actor)
     errors = Errors()
     scope = scope_for(actor)
     if not scope.can_see_shop(shop.pk):
