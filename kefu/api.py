@@ -7,7 +7,7 @@ from http import HTTPStatus
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -150,6 +150,12 @@ def _http_error(request, exc: HttpError):
     return _error(request, exc.status_code, detail)
 
 
+def _no_such_endpoint(request, rest: str):
+    """Any other URL under /api/v1/: the API's JSON 404, not Django's HTML page — also for a path segment
+    a route's converter refuses (``/customers/abc`` under ``{int:customer_id}``)."""
+    raise Http404
+
+
 def _mount() -> None:
     from kefu.announcements.api import router as announcements_router
     from kefu.audit.api import router as audit_router
@@ -177,6 +183,12 @@ def _mount() -> None:
     api.add_router("/announcements", announcements_router)
     api.add_router("/knowledge", knowledge_router)
     api.add_router("/", workforce_router)
+
+    # keep last: the URLs no router above matched
+    fallback = Router()
+    fallback.add_api_operation("/{path:rest}", ["GET", "POST", "PUT", "PATCH", "DELETE"], _no_such_endpoint,
+                               auth=None, include_in_schema=False)
+    api.add_router("/", fallback)
 
 
 _mount()

@@ -191,3 +191,22 @@ def test_R_ERR_openapi_declares_the_frameworks_errors_on_every_operation(demo, c
 def test_R_ERR_openapi_declares_the_errors_issue_8_found_missing(demo, clients, method, path, statuses):
     responses = _openapi(clients("anonymous"))["paths"][API + path][method]["responses"]
     assert statuses <= responses.keys()
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("get", "/customers/null,null"), ("post", "/customers/abc/claim"), ("get", "/no-such-thing"),
+    ("delete", "/leave-requests/x/y"),
+])
+def test_R_ERR_a_url_no_route_takes_is_the_apis_json_404(demo, clients, method, path):
+    response = getattr(clients("agent"), method)(API + path)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["detail"] and response.json()["errors"] == []
+
+
+def test_R_ERR_the_json_404_does_not_shadow_routes(demo, clients):
+    client = clients("agent")
+    assert client.get(f"{API}/openapi.json").status_code == 200
+    assert client.get(f"{API}/me").status_code == 200
+    assert client.put(f"{API}/me").status_code == 405  # a route's other methods stay 405
+    assert not any("rest" in path for path in _openapi(client)["paths"])
