@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from kefu.bizcalendar.selectors import DayInfo, day_kind
+from kefu.bizcalendar.selectors import DayInfo, days_in_year, has_official_schedule
 from kefu.org.scope import scope_for
 from kefu.workforce import access
 from kefu.workforce.models import LeaveRequest, Shift, Violation
@@ -70,7 +70,19 @@ def week_roster(user, team, monday: dt.date, days: int = 7) -> Roster:
             row = rows[shift.person_id] = RosterRow(shift.person, [[] for _ in day_list])
         row.cells[(shift.date - monday).days].append(shift)
     headcount = [sum(1 for r in rows.values() for s in r.cells[i] if not s.on_leave) for i in range(len(day_list))]
-    return Roster(team=team, days=[day_kind(d) for d in day_list], rows=list(rows.values()), headcount=headcount)
+    return Roster(team=team, days=calendar_days(day_list), rows=list(rows.values()), headcount=headcount)
+
+
+def calendar_days(day_list: list[dt.date]) -> list[DayInfo]:
+    """What the business calendar says about each day (R-CAL): one look-up per year, not per day."""
+    special = {info.date: info for year in sorted({d.year for d in day_list}) for info in days_in_year(year)}
+    return [special.get(d) or _plain(d) for d in day_list]
+
+
+def _plain(day: dt.date) -> DayInfo:
+    weekend = day.weekday() >= 5
+    return DayInfo(day, not weekend, "weekend" if weekend else "normal", "",
+                   "official" if has_official_schedule(day.year) else "default")
 
 
 def my_shifts(user, date_from: dt.date, date_to: dt.date) -> QuerySet[Shift]:

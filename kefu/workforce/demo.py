@@ -1,0 +1,97 @@
+"""Demo shifts and leave for the seed_demo centre (SPEC §4): the shift types 早班, 晚班 and 夜班, this week's
+and next week's roster of 一班 and 二班, annual leave entitlements, one pending and one approved leave
+(the roster shows its gap). Timed back from now through kefu.core.demo_clock; safe to run again: only what
+is missing is added."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from kefu.core import demo_clock
+from kefu.core.errors import ServiceError
+from kefu.org.models import Team, User
+from kefu.workforce import services
+from kefu.workforce.models import LeaveRequest, Shift, ShiftKind
+
+# code, name, kind, start, end, breaks, headcount
+SHIFT_TYPES = [
+    ("early", "早班", ShiftKind.DAY, dt.time(9), dt.time(18), [["12:00", "13:00"]], 2),
+    ("late", "晚班", ShiftKind.CUSTOM, dt.time(18), dt.time(2), [["21:30", "22:00"]], 1),
+    ("night", "夜班", ShiftKind.NIGHT, dt.time(22), dt.time(6), [["02:00", "02:30"]], 1),
+]
+ROTATION = ["early", "late", "night"]
+ANNUAL_DAYS = 5
+PENDING_REASON = "孩子家长会，需请假半天以上"
+APPROVED_REASON = "预约了医院复诊"
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+@transaction.atomic
+def seed_demo_workforce() -> dict[str, int]:
+    head = User.objects.filter(username="head1").first()
+    if head is None or not head.centre_id:
+        raise LookupError("Run seed_demo first: the demo department head head1 is missing.")
+    now = timezone.now()
+    today = timezone.localdate()
+    this_monday = _monday(today)
+    published_at = demo_clock.local_moment(this_monday - dt.timedelta(days=3), 17)
+    types = {}
+    with demo_clock.at(published_at - dt.timedelta(days=7)):
+        for code, name, kind, start, end, breaks, headcount in SHIFT_TYPES:
+            types[code] = services.ensure_shift_type(actor=head, centre=head.centre, code=code, name=name, kind=kind,
+                                                     start=start, end=end, breaks=breaks, headcount=headcount)
+    made = {"shifts": 0, "leave": 0}
+    teams = Team.objects.filter(department__centre_id=head.centre_id).order_by("id")
+    for team in teams:
+        people = list(User.objects.filter(team=team, is_active=True).order_by("id"))
+        lead = next((p for p in people if p.has_role("lead")), head)
+        existing = set(Shift.objects.filter(team=team, date__gte=this_monday,
+                                            date__lt=this_monday + dt.timedelta(days=14))
+                       .values_list("person_id", "date"))
+        for week in (0, 1):
+            monday = this_monday + dt.timedelta(days=7 * week)
+            with demo_clock.at(published_at):
+                for index, person in enumerate(people):
+                    code = "early" if person.pk == lead.pk else ROTATION[(index + week) % len(ROTATION)]
+                    rest = {(index * 2 + week) % 7, (index * 2 + week + 1) % 7}
+                    for offset in range(7):
+                        day = monday + dt.timedelta(days=offset)
+                        if offset in rest or (person.pk, day) in existing:
+                            continue
+                        services.create_shift(actor=lead, person=person, date=day, shift_type=types[code])
+                        made["shifts"] += 1
+    for username in ("agent1", "agent2", "agent3", "agent4", "agent5", "agent6"):
+        person = User.objects.filter(username=username).first()
+        if person is not None:
+            with demo_clock.at(published_at - dt.timedelta(days=7)):
+                services.set_annual_entitlement(actor=None, person=person, year=today.year, days=ANNUAL_DAYS)
+    next_monday = this_monday + dt.timedelta(days=7)
+    made["leave"] += _leave("agent2", "personal", next_monday + dt.timedelta(days=2), PENDING_REASON,
+                            filed_at=now - dt.timedelta(hours=3), decide=False)
+    made["leave"] += _leave("agent5", "sick", next_monday + dt.timedelta(days=1), APPROVED_REASON,
+                            filed_at=now - dt.timedelta(days=2), decide=True)
+    return made
+
+
+def _leave(username: str, kind: str, day: dt.date, reason: str, *, filed_at: dt.datetime, decide: bool) -> int:
+    person = User.objects.filter(username=username).first()
+    if person is None or LeaveRequest.objects.filter(person=person, reason=reason).exists():
+        return 0
+    start_at = demo_clock.local_moment(day, 0)
+    try:
+        with demo_clock.at(filed_at):
+            leave = services.request_leave(actor=person, person=person, kind=kind, start_at=start_at,
+                                           end_at=start_at + dt.timedelta(days=1), reason=reason)
+        if decide:
+            approver = User.objects.get(username="director1" if leave.approver_role == "director" else "head1")
+            with demo_clock.at(filed_at + dt.timedelta(hours=2)):
+                services.approve_leave(actor=approver, leave_id=leave.pk, note="同意，注意休息")
+    except ServiceError:  # e.g. a demo day the calendar makes a holiday with too little notice: skip it
+        return 0
+    return 1
