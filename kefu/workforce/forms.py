@@ -9,8 +9,8 @@ from kefu.workforce.models import LeaveKind
 class LeaveForm(forms.Form):
     person = forms.ChoiceField(label=_("For"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=LeaveKind.choices)
-    start = forms.DateTimeField(label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    end = forms.DateTimeField(label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    start = forms.DateTimeField(label=_("Leave starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    end = forms.DateTimeField(label=_("Leave ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, people=(), **kwargs):

@@ -9,6 +9,7 @@ Rule numbers are settings (kefu.rules): ``workforce.leave_notice_hours`` (24), `
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -206,10 +207,10 @@ class LeavePlan:
 
 
 def leave_days(start_at: dt.datetime, end_at: dt.datetime) -> int:
-    """The calendar days a leave touches, in the organisation's zone (a day from 00:00 to 00:00 is 1)."""
-    first = _local(start_at).date()
-    last = _local(end_at - dt.timedelta(microseconds=1)).date()
-    return max(1, (last - first).days + 1)
+    """The length of a leave in days, begun days counting whole: 00:00 to 00:00 is 1 day, a night shift from
+    22:00 to 06:00 is 1 day, 09:00 on Monday to 18:00 on Tuesday is 2 days."""
+    seconds = (end_at - start_at).total_seconds()
+    return max(1, math.ceil(seconds / 86400))
 
 
 def annual_balance(person, year: int, *, exclude_id: int | None = None) -> tuple[int, int]:

@@ -246,3 +246,14 @@ def test_R_WFM_4_cancel_after_the_start_is_refused(demo, clients, clock):
     response = call(clients("agent"), "post", f"/leave-requests/{leave['id']}/cancel", {})
     assert response.status_code == 422 and response.json()["rule"] == "R-WFM-4"
     assert LeaveRequest.objects.get().status == "pending"
+
+
+@pytest.mark.parametrize(("start", "end", "days", "role"), [
+    ("2026-12-14T22:00+08:00", "2026-12-15T06:00+08:00", 1, "head"),  # a night shift across midnight
+    ("2026-12-14T00:00+08:00", "2026-12-15T00:00+08:00", 1, "head"),
+    ("2026-12-14T00:00+08:00", "2026-12-15T00:01+08:00", 2, "director"),  # just past one day
+    ("2026-12-14T09:00+08:00", "2026-12-15T18:00+08:00", 2, "director"),
+])
+def test_R_WFM_4_length_of_leave_decides_the_approver_at_the_one_day_boundary(clients, clock, start, end, days, role):
+    body = ask(clients("agent"), kind="sick", start=start, end=end).json()
+    assert (body["days"], body["approver_role"]) == (days, role)
