@@ -364,6 +364,25 @@ def _replace_folder(folder: Path, new: Path | None) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+
+def safe_extract(tar: tarfile.TarFile, target: Path) -> None:
+    """Extract only plain files and folders inside ``target``: no absolute names, no ``..``, no links or
+    devices. Python's own ``filter="data"`` does this from 3.11.4 on; Debian 12's Python is 3.11.2."""
+    members = tar.getmembers()
+    root = target.resolve()
+    for member in members:
+        name = Path(member.name)
+        if not (member.isfile() or member.isdir()) or name.is_absolute() or ".." in name.parts:
+            raise CommandError(f"The archive holds an entry that a backup never has: {member.name!r}.")
+        if not (root / name).resolve().is_relative_to(root):
+            raise CommandError(f"The archive holds an entry outside its folder: {member.name!r}.")
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(target, members=members, filter="data")
+    else:
+        for member in members:
+            member.mode = (member.mode | 0o600) & 0o755 if member.isfile() else 0o700
+        tar.extractall(target, members=members)  # noqa: S202 - every member checked above
+
 def restore(archive: Path, *, using: str = "default", yes: bool = False, log=print) -> dict:
     """Replace the database and the upload folders with the archive's. Refuses, unless ``yes``, when the
     target database already has data; refuses an archive made by a newer kefu (migrations unknown here)
@@ -391,8 +410,8 @@ def restore(archive: Path, *, using: str = "default", yes: bool = False, log=pri
     with tempfile.TemporaryDirectory(dir=data_dir, prefix=".restore-") as tmp:
         work = Path(tmp)
         with tarfile.open(archive, "r:gz") as tar:
-            tar.extractall(work, filter="data")
-        database_file = work / manifest["database"]["file"]
+            safe_extract(tar, work)
+        database_file = work / (SQLITE_FILE if vendor == "sqlite" else PG_FILE)
         if vendor == "sqlite":
             _restore_sqlite(connection, database_file)
         else:
