@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -290,9 +289,9 @@ class ReassignOut(Schema):
 
 @router.post("/reassign", response={200: ReassignOut, **ERRORS})
 def reassign(request, payload: ReassignIn):
-    """Leads and above (R-CUS-10). The owner is looked up by name only; the service first refuses a
-    caller whose role may not reassign (403), then an owner outside the caller's team (422)."""
-    owner = get_user_model().objects.filter(username=payload.owner).first()
+    """Leads and above (R-CUS-10): a caller whose role may not reassign gets 403 first; an owner not among
+    the caller's people gets the same 422 whether or not the name exists elsewhere."""
+    owner = pool.reassign_owner_in_scope(request.user, payload.owner)
     if owner is None:
         raise InvalidInput(_("The request has invalid fields."),
                            errors=[FieldError("owner", _("No such person in your scope."))])

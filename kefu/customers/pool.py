@@ -121,10 +121,21 @@ def release(*, actor, customer_id: int, reason: str) -> Customer:
 
 
 @transaction.atomic
-def reassign(*, actor, customer_ids: list[int], to_owner, reason: str = "") -> list[Customer]:
-    """Leads (and above) move customers to another person of their scope who serves the shop."""
+def refuse_unless_may_reassign(actor) -> None:
     if not (actor.is_superuser or actor.has_role(Role.LEAD, Role.HEAD, Role.DIRECTOR, Role.ADMIN)):
         raise NotAllowed(_("Only team leads and above may reassign customers."))
+
+
+def reassign_owner_in_scope(actor, username: str):
+    """The person named ``username`` among the caller's people, or None — after the role check, so that
+    neither an agent nor a lead learns whether a name exists outside their scope."""
+    refuse_unless_may_reassign(actor)
+    return scope_for(actor).people().filter(username=username).first()
+
+
+def reassign(*, actor, customer_ids: list[int], to_owner, reason: str = "") -> list[Customer]:
+    """Leads (and above) move customers to another person of their scope who serves the shop."""
+    refuse_unless_may_reassign(actor)
     scope = scope_for(actor)
     errors = Errors()
     if not scope.can_act_on_person(to_owner):

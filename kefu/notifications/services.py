@@ -32,6 +32,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from kefu.core.numbers import ids_in_range
 from kefu.notifications.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -172,7 +173,7 @@ def mark_read(*, actor, ids: Iterable[int] | None = None) -> int:
     Others' notifications among ``ids`` are left alone. Returns how many were marked."""
     qs = Notification.objects.filter(recipient_id=actor.pk, read_at__isnull=True)
     if ids is not None:
-        ids = [int(i) for i in ids]
+        ids = ids_in_range((int(i) for i in ids), Notification._meta.pk)  # others cannot exist
         if not ids:
             return 0
         qs = qs.filter(pk__in=ids)

@@ -374,3 +374,18 @@ def test_periodic_pool_task(make_customer, today):
 
     b_customer(make_customer)
     assert tasks.nightly_pool.call_local() == {"returned": 0, "warned": 0}
+
+
+def test_r_cus_10_reassign_refuses_the_role_first_and_does_not_reveal_names(demo, clients):
+    """An agent gets 403 whatever owner they name; a lead gets the same 422 for a name that does not exist
+    and for a person outside their scope."""
+    agent = clients("agent").post("/api/v1/customers/reassign", {"customer_ids": [1], "owner": "nobody"},
+                                  content_type="application/json")
+    assert agent.status_code == 403
+    lead = clients("lead")
+    unknown = lead.post("/api/v1/customers/reassign", {"customer_ids": [1], "owner": "nobody"},
+                        content_type="application/json")
+    other_team = lead.post("/api/v1/customers/reassign", {"customer_ids": [1], "owner": "agent4"},
+                           content_type="application/json")
+    assert unknown.status_code == other_team.status_code == 422
+    assert unknown.json()["errors"] == other_team.json()["errors"]

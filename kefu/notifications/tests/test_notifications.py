@@ -220,3 +220,9 @@ def test_mark_read_about_marks_only_that_kind_and_link(demo):
     assert services.mark_read_about(actor=agent, kind="announcement", url="/announcements/1/") == 1
     assert [n.pk for n in selectors.for_user(agent, unread_only=True)] == [c.pk, b.pk]
     assert selectors.own(agent, a.pk).is_read
+
+
+def test_r_err_the_page_ignores_an_id_no_column_can_hold(demo, clients):
+    """A huge id posted to the page is no notification of the caller's: ignored, not a 500."""
+    response = clients("agent").post("/notifications/read/", {"ids": ["9999999999999999999999999"]})
+    assert response.status_code == 302
