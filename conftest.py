@@ -23,6 +23,22 @@ def pytest_configure(config):
         config._kefu_clock.start()
 
 
+@pytest.fixture(autouse=True)
+def _kefu_test_clock():
+    """With ``KEFU_TEST_CLOCK``, every test starts at that very moment (not minutes later as the suite goes
+    on), so which tests straddle midnight does not depend on the machine's speed or on xdist's split."""
+    moment = os.environ.get("KEFU_TEST_CLOCK")
+    if not moment:
+        yield
+        return
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime.fromisoformat(moment), tick=True):
+        yield
+
+
 def pytest_report_header(config):
     moment = os.environ.get("KEFU_TEST_CLOCK")
     return f"kefu: clock set to {moment} (KEFU_TEST_CLOCK)" if moment else None
