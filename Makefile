@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-clock fuzz setup assets migrate seed lint pytest serve bench clean messages
+.PHONY: run test test-clock fuzz screenshots setup assets migrate seed lint pytest serve bench clean messages
 
 run: setup migrate seed serve
 
@@ -61,6 +61,10 @@ test-clock: setup
 		$(VENV)/bin/pytest -p no:cacheprovider $(if $(filter-out 0 1,$(CLOCK_WORKERS)),-n $(CLOCK_WORKERS)) $(PYTEST_ARGS)
 
 # The API fuzzer (schemathesis, tests/fuzz). pytest's exit status 5 (no tests collected) is a failure here.
+# Every menu page of every demo person at desktop and phone size into screenshots/ (needs /usr/bin/chromium).
+screenshots: setup
+	$(PY) scripts/screenshots.py $(SCREENSHOT_ARGS)
+
 fuzz: setup
 	KEFU_FUZZ=1 $(VENV)/bin/pytest -p no:cacheprovider tests/fuzz; status=$$?; \
 	if [ $$status = 5 ]; then echo "make fuzz: no fuzz tests were collected in tests/fuzz" >&2; exit 1; fi; \
