@@ -5,6 +5,7 @@ server refuses to start. DATABASE_URL switches from the embedded SQLite file to
 PostgreSQL, REDIS_URL switches Huey (and the cache) from SQLite/local memory to Redis.
 """
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -176,6 +177,14 @@ KEFU_LOGIN_THROTTLE = {
     "max_failures_per_user": int(os.environ.get("KEFU_LOGIN_MAX_PER_USER", "5")),
     "max_failures_per_ip": int(os.environ.get("KEFU_LOGIN_MAX_PER_IP", "20")),
 }
+# Reverse proxies whose X-Forwarded-For is believed (kefu.core.http.client_ip): comma-separated IPs or CIDR
+# networks, e.g. "127.0.0.1,::1" when nginx runs on the same machine. Empty: REMOTE_ADDR is the client.
+KEFU_TRUSTED_PROXIES = env_list("KEFU_TRUSTED_PROXIES", [])
+for _proxy in KEFU_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"KEFU_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from exc
 # API tokens: lifetime, and how long revoked/expired tokens are kept before the purge job deletes them.
 KEFU_API_TOKEN_DAYS = int(os.environ.get("KEFU_API_TOKEN_DAYS", "90"))
 KEFU_API_TOKEN_KEEP_DAYS = int(os.environ.get("KEFU_API_TOKEN_KEEP_DAYS", "30"))
