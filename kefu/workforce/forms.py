@@ -23,3 +23,17 @@ class LeaveForm(forms.Form):
 class DecisionForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput())
+
+
+class ShiftForm(forms.Form):
+    """A lead puts someone of the team on the roster (R-WFM-1)."""
+
+    person = forms.ChoiceField(label=_("Who"))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    shift_type = forms.ChoiceField(label=_("Shift type"))
+
+    def __init__(self, *args, people=(), shift_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [(p.username, str(p)) for p in people]
+        self.fields["shift_type"].choices = [
+            (t.code, f"{t.name} {t.start:%H:%M}–{t.end:%H:%M}") for t in shift_types]

@@ -388,7 +388,21 @@ def request_leave(*, actor, person, kind: str, start_at: dt.datetime | None, end
         if person.pk != actor.pk:
             notify(recipients=[person], kind="leave_decided", title=gettext_lazy("Leave filed and approved for you"),
                    url=reverse("workforce:my_schedule"))
+    else:
+        notify(recipients=_approvers(leave), kind="leave_pending",
+               title=gettext_lazy("A leave request awaits your decision"), body=f"{person}: {leave.reason}",
+               url=reverse("workforce:approvals"))
     return leave
+
+
+def _approvers(leave: LeaveRequest) -> list[int]:
+    """The people who decide ``leave`` (R-WFM-4): the heads of the person's department, or the centre's directors."""
+    person = leave.person
+    if leave.approver_role == LeaveRequest.ApproverRole.DIRECTOR:
+        qs = User.objects.filter(centre_id=person.centre_id, roles__role=Role.DIRECTOR)
+    else:
+        qs = User.objects.filter(department_id=person.department_id, roles__role=Role.HEAD)
+    return list(qs.filter(is_active=True).exclude(pk=person.pk).values_list("pk", flat=True).distinct())
 
 
 def _decide(*, actor, leave_id: int, version: int | None, status: str, note: str) -> LeaveRequest:

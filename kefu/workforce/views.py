@@ -18,7 +18,8 @@ from kefu.core.errors import NotAllowed, NotFound, ServiceError, StaleVersion
 from kefu.core.forms import apply_service_error
 from kefu.org.scope import scope_for
 from kefu.workforce import access, selectors, services
-from kefu.workforce.forms import DecisionForm, LeaveForm
+from kefu.workforce.forms import DecisionForm, LeaveForm, ShiftForm
+from kefu.workforce.models import ShiftType
 
 
 def _status_for(exc: ServiceError) -> int:
@@ -48,12 +49,36 @@ def roster(request):
     team = next((t for t in teams if str(t.pk) == team_param), None) or next(
         (t for t in teams if t.pk == request.user.team_id), teams[0])
     monday = selectors.week_start(_date(request.GET.get("week"), timezone.localdate()))
+    form = None
+    status = 200
+    may_roster = access.may_roster(request.user) and team.pk in scope_for(request.user).team_ids
+    if may_roster:
+        people = list(scope_for(request.user).people().filter(team=team).order_by("id"))
+        shift_types = list(ShiftType.objects.filter(centre_id=request.user.centre_id, active=True))
+        form = ShiftForm(request.POST or None, people=people, shift_types=shift_types,
+                         initial={"date": monday})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.create_shift(
+                    actor=request.user, person=access.person_in_scope(request.user, form.cleaned_data["person"]),
+                    date=form.cleaned_data["date"],
+                    shift_type=next(t for t in shift_types if t.code == form.cleaned_data["shift_type"]))
+            except ServiceError as exc:
+                apply_service_error(form, exc)
+                status = _status_for(exc)
+            else:
+                messages.success(request, _("The shift was added to the roster."))
+                return redirect(f"{request.path}?team={team.pk}&week={monday:%Y-%m-%d}")
+        elif request.method == "POST":
+            status = 422
+    elif request.method == "POST":
+        raise PermissionDenied(_("Only team leads, department heads and directors change the roster."))
     week = selectors.week_roster(request.user, team, monday)
     return render(request, "workforce/roster.html", {
-        "teams": teams, "team": team, "week": week, "monday": monday,
+        "teams": teams, "team": team, "week": week, "monday": monday, "form": form,
         "prev_week": monday - dt.timedelta(days=7), "next_week": monday + dt.timedelta(days=7),
-        "today": timezone.localdate(), "may_roster": access.may_roster(request.user),
-    })
+        "today": timezone.localdate(), "may_roster": may_roster,
+    }, status=status)
 
 
 @login_required

@@ -238,3 +238,42 @@ def test_R_WFM_5_the_shift_must_be_the_persons(demo, clients, clock, make_shift)
     response = record(clients("lead"), shift, 0, person="agent2")
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "person"
     assert not Attendance.objects.exists()
+
+
+@pytest.mark.parametrize(("role", "status"), [
+    ("anonymous", 401), ("agent", 422), ("qa", 403), ("lead", 201), ("head", 201), ("director", 201),
+])
+def test_R_ORG_4_role_matrix_recording_a_violation(demo, clients, clock, role, status):
+    """Leads and above record a violation of their people at once; an agent cannot even name a colleague."""
+    client = clients(role)
+    before = state()
+    response = call(client, "post", "/violations", {"person": "agent2", "rule": "R-WFM-5", "kind": "away",
+                                                    "evidence": "14:10–14:40 离岗 30 分钟，未请假"})
+    assert response.status_code == status, response.content
+    if status == 201:
+        assert response.json()["person"] == "agent2"
+        assert Notification.objects.filter(recipient=demo.users["agent2"], kind="violation_recorded").exists()
+    else:
+        assert state() == before
+
+
+def test_R_ORG_4_the_lead_of_team_two_cannot_record_for_team_one(demo, clients, clock):
+    client = clients("lead")
+    client.force_login(demo.users["lead2"])
+    before = state()
+    response = call(client, "post", "/violations", {"person": "agent1", "rule": "R-WFM-5", "evidence": "迟到"})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "person"
+    assert state() == before
+
+
+def test_R_ORG_4_violations_list_query_count(demo, clients, clock, django_assert_max_num_queries):
+    from kefu.workforce import services
+
+    for username in ("agent1", "agent2", "agent3"):
+        for _ in range(3):
+            services.record_violation(actor=demo.users["lead1"], person=demo.users[username], rule="R-WFM-5",
+                                      evidence="迟到 25 分钟", kind="late")
+    client = clients("head")
+    call(client, "get", "/violations")
+    with django_assert_max_num_queries(8):
+        assert call(client, "get", "/violations").json()["count"] == 9

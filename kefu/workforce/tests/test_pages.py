@@ -102,3 +102,36 @@ def test_R_ORG_4_violations_page_shows_the_persons_own_and_the_leads_team(demo, 
     other = clients("agent")
     other.force_login(demo.users["agent2"])
     assert other.get("/workforce/violations/").content.decode().count("<tr><td>") == 0
+
+
+def test_R_WFM_1_a_lead_adds_a_shift_from_the_roster_page(demo, clients, clock, shift_types):
+    from kefu.workforce.models import Shift
+
+    client = clients("lead")
+    response = client.post(f"/workforce/roster/?team={demo.teams[0].pk}&week={MONDAY}",
+                           {"person": "agent2", "date": str(MONDAY), "shift_type": "night"})
+    assert response.status_code == 302
+    shift = Shift.objects.get()
+    assert (shift.person.username, shift.kind, shift.created_by.username) == ("agent2", "night", "lead1")
+    clash = client.post(f"/workforce/roster/?team={demo.teams[0].pk}&week={MONDAY}",
+                        {"person": "agent2", "date": str(MONDAY), "shift_type": "night"})
+    assert clash.status_code == 422 and Shift.objects.count() == 1
+    # not in the team: not offered, refused
+    other = client.post(f"/workforce/roster/?team={demo.teams[0].pk}&week={MONDAY}",
+                        {"person": "agent4", "date": str(MONDAY), "shift_type": "early"})
+    assert other.status_code == 422 and Shift.objects.count() == 1
+    agent = clients("agent").post("/workforce/roster/", {"person": "agent1", "date": str(MONDAY),
+                                                          "shift_type": "early"})
+    assert agent.status_code == 403 and Shift.objects.count() == 1
+
+
+def test_R_WFM_4_a_pending_request_tells_its_approver(demo, clients, clock):
+    from kefu.notifications.models import Notification
+
+    services.request_leave(actor=demo.users["agent1"], person=demo.users["agent1"], kind="personal",
+                           start_at=at(NEXT_MONDAY, 0), end_at=at(NEXT_MONDAY, 0) + dt.timedelta(days=1), reason="事假")
+    assert list(Notification.objects.filter(kind="leave_pending").values_list("recipient__username", flat=True)) \
+        == ["head1"]
+    services.request_leave(actor=demo.users["agent2"], person=demo.users["agent2"], kind="personal",
+                           start_at=at(NEXT_MONDAY, 0), end_at=at(NEXT_MONDAY, 0) + dt.timedelta(days=3), reason="探亲")
+    assert Notification.objects.filter(kind="leave_pending", recipient=demo.users["director1"]).exists()
