@@ -666,25 +666,75 @@ def _day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     return start, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
-def compensation_totals(ticket: Ticket, amount: Decimal, now: dt.datetime) -> tuple[Decimal, Decimal | None]:
-    """(the ticket's total, the customer's total on ``now``'s day) counting approved and pending
-    compensation and ``amount``; the second is None for a ticket without a customer.
+def _locked_sum(rows) -> Decimal:
+    """The sum of ``rows``' amounts, the rows locked first (FOR UPDATE cannot go with an aggregate)."""
+    return sum(rows.select_for_update(of=("self",)).values_list("amount", flat=True), Decimal(0))
 
-    Call it with the ticket row locked; it locks the customer row, so that requests on two tickets of one
-    customer are counted one after the other (on SQLite one writer at a time does the same)."""
-    from django.db.models import Sum
 
-    counted = Compensation.objects.filter(status__in=COUNTED_STATUSES)
-    ticket_total = (counted.filter(ticket=ticket).aggregate(s=Sum("amount"))["s"] or Decimal(0)) + amount
-    if ticket.customer_id is None:
-        return ticket_total, None
+def _lock_customer(customer_id: int) -> None:
     from kefu.customers.models import Customer
 
-    list(Customer.objects.select_for_update(of=("self",)).filter(pk=ticket.customer_id).values_list("pk"))
+    list(Customer.objects.select_for_update(of=("self",)).filter(pk=customer_id).values_list("pk"))
+
+
+def _customer_day_rows(customer_id: int, at: dt.datetime):
+    start, end = _day_bounds(at)
+    return Compensation.objects.filter(status__in=COUNTED_STATUSES, ticket__customer_id=customer_id,
+                                       requested_at__gte=start, requested_at__lt=end)
+
+
+def compensation_totals(ticket: Ticket, amount: Decimal, now: dt.datetime, *, requester=None
+                        ) -> tuple[Decimal, Decimal | None]:
+    """(the ticket's total, the day's total) counting approved and pending compensation and ``amount``.
+    The day's total is the customer's on ``now``'s day over all their tickets; for a ticket without a
+    customer it is ``requester``'s own compensation on tickets without a customer that day (None without
+    a requester), so self-approval on tickets without a customer is capped per person per day (R-TIC-7).
+
+    Call it with the ticket row locked; it locks the customer row (or the requester's user row) and the
+    rows it sums, so that requests on two tickets of one customer (or by one person) are counted one after
+    the other (on SQLite one writer at a time does the same)."""
+    counted = Compensation.objects.filter(status__in=COUNTED_STATUSES)
+    ticket_total = _locked_sum(counted.filter(ticket=ticket)) + amount
+    if ticket.customer_id is not None:
+        _lock_customer(ticket.customer_id)
+        return ticket_total, _locked_sum(_customer_day_rows(ticket.customer_id, now)) + amount
+    if requester is None or not getattr(requester, "pk", None):
+        return ticket_total, None
+    from django.contrib.auth import get_user_model
+
+    list(get_user_model().objects.select_for_update(of=("self",)).filter(pk=requester.pk).values_list("pk"))
     start, end = _day_bounds(now)
-    day_total = counted.filter(ticket__customer_id=ticket.customer_id, requested_at__gte=start,
-                               requested_at__lt=end).aggregate(s=Sum("amount"))["s"] or Decimal(0)
-    return ticket_total, day_total + amount
+    own = counted.filter(requested_by=requester, ticket__customer__isnull=True, requested_at__gte=start,
+                         requested_at__lt=end)
+    return ticket_total, _locked_sum(own) + amount
+
+
+def check_customer_link(*, actor, tickets: list[Ticket], customer_id: int, centre_id, detail: str) -> None:
+    """R-TIC-7: giving ``tickets`` that have no customer yet the customer ``customer_id`` adds their
+    compensation (approved and pending) to that customer's day totals, each on the day it was requested.
+    Refused (422 naming ``customer_id``) when a day's total would then exceed the linking person's
+    authority on the customer-day ladder; a role whose authority covers it may link. Call it with the
+    tickets locked; it locks the customer row and the compensation rows it sums."""
+    ids = [t.pk for t in tickets if t.customer_id is None]
+    moving = Compensation.objects.filter(status__in=COUNTED_STATUSES, ticket_id__in=ids)
+    added: dict[dt.date, tuple[dt.datetime, Decimal]] = {}
+    for at, amount in moving.select_for_update(of=("self",)).values_list("requested_at", "amount"):
+        day = timezone.localdate(at)
+        added[day] = (at, added.get(day, (at, Decimal(0)))[1] + amount)
+    if not added:
+        return
+    _lock_customer(customer_id)
+    limit = authority_limit(actor, centre_id, CUSTOMER_DAY_LIMITS)
+    for day, (at, amount) in sorted(added.items()):
+        total = _locked_sum(_customer_day_rows(customer_id, at)) + amount
+        if not _within(limit, total):
+            role = role_for_amount(total, centre_id, CUSTOMER_DAY_LIMITS)
+            errors = Errors()
+            errors.add("customer_id", _(
+                "With the compensation on these tickets the customer's total on %(day)s would be ¥%(total)s, "
+                "above your authority; a %(role)s may link them.")
+                % {"day": day.isoformat(), "total": total, "role": Role(role).label})
+            raise RuleViolation(detail, errors=errors.items, rule="R-TIC-7")
 
 
 MONEY_MAX = Decimal("9999999999.99")  # Compensation.amount: 12 digits, 2 of them decimals
@@ -714,8 +764,9 @@ def _money(errors: Errors, amount) -> Decimal:
 @transaction.atomic
 def request_compensation(*, actor, ticket_id: int, amount, reason: str) -> Compensation:
     """Approved at once when the caller's authority covers the new totals — of the ticket, and of the
-    ticket's customer that day (approved and pending together, R-TIC-7) — otherwise pending, naming the
-    lowest role whose authority covers both. The ticket row (and the customer row) stay locked while
+    ticket's customer that day (approved and pending together, R-TIC-7), or for a ticket without a
+    customer the caller's own compensation on tickets without a customer that day — otherwise pending,
+    naming the lowest role whose authority covers both. The ticket row (and the customer row) stay locked while
     the totals are summed, so two requests at the same moment cannot both slip under a limit."""
     ticket = access_ticket(actor, ticket_id, act=True, for_update=True)
     errors = Errors()
@@ -725,7 +776,7 @@ def request_compensation(*, actor, ticket_id: int, amount, reason: str) -> Compe
     errors.raise_if_any(_("The compensation was not recorded."))
     centre_id = ticket.shop.centre_id
     now = _now()
-    ticket_total, day_total = compensation_totals(ticket, value, now)
+    ticket_total, day_total = compensation_totals(ticket, value, now, requester=actor)
     approved = _within(authority_limit(actor, centre_id), ticket_total)
     required = role_for_amount(ticket_total, centre_id)
     if day_total is not None:
@@ -738,8 +789,8 @@ def request_compensation(*, actor, ticket_id: int, amount, reason: str) -> Compe
         decided_by=actor if approved else None, decided_at=now if approved else None,
     )
     totals = {"ticket_total": str(ticket_total)}
-    if day_total is not None:
-        totals["customer_day_total"] = str(day_total)
+    if day_total is not None:  # the customer's day, or the requester's own day without a customer
+        totals["customer_day_total" if ticket.customer_id else "requester_day_total"] = str(day_total)
     _touch(ticket, [], now)
     _event(ticket, actor=actor, kind=EventKind.COMPENSATION, body=comp.reason,
            data={"amount": str(value), "status": comp.status, "required_role": comp.required_role, **totals}, at=now)
@@ -909,14 +960,23 @@ def merge(*, actor, ticket_id: int, into_id: int) -> Ticket:
     if duplicate.customer_id and survivor.customer_id and duplicate.customer_id != survivor.customer_id:
         errors.add("into", _("The tickets belong to different customers."))
     errors.raise_if_any(_("The tickets were not merged."))
+    customer_id = survivor.customer_id or duplicate.customer_id
+    if customer_id:  # R-TIC-7: compensation on the ticket without a customer becomes this customer's
+        check_customer_link(actor=actor, tickets=[survivor, duplicate], customer_id=customer_id,
+                            centre_id=survivor.shop.centre_id, detail=_("The tickets were not merged."))
     now = _now()
     before = duplicate.status
+    counted_customer = duplicate.customer_id  # whose open complaint the duplicate was counted as
     duplicate.merged_into = survivor
     duplicate.status = Status.CLOSED
     duplicate.waiting_on = ""
     duplicate.paused_at = None
     duplicate.closed_at = now
-    _touch(duplicate, ["merged_into", "status", "waiting_on", "paused_at", "closed_at"], now)
+    duplicate_fields = ["merged_into", "status", "waiting_on", "paused_at", "closed_at"]
+    if duplicate.customer_id is None and customer_id:  # the same case of the survivor's customer: its
+        duplicate.customer_id = customer_id  # compensation counts in that customer's day totals (R-TIC-7)
+        duplicate_fields.append("customer")
+    _touch(duplicate, duplicate_fields, now)
     _event(duplicate, actor=actor, kind=EventKind.MERGE, data={"into": survivor.number, "from": before}, at=now)
     _event(survivor, actor=actor, kind=EventKind.MERGE, data={"merged": duplicate.number}, at=now)
     if survivor.customer_id is None and duplicate.customer_id:
@@ -927,12 +987,14 @@ def merge(*, actor, ticket_id: int, into_id: int) -> Ticket:
     # the duplicate's open work follows the survivor: department tasks and a pending callback
     DepartmentTask.objects.filter(ticket=duplicate, status=TaskStatus.OPEN).update(ticket=survivor)
     Callback.objects.filter(ticket=duplicate, done_at__isnull=True).delete()
-    if before in OPEN_STATUSES and duplicate.type == TicketType.COMPLAINT and duplicate.customer_id:
+    if before in OPEN_STATUSES and duplicate.type == TicketType.COMPLAINT and counted_customer:
         from kefu.customers.services import count_complaint
 
-        count_complaint(customer_id=duplicate.customer_id, opened=False)
-    record(actor=actor, action=Action.UPDATE, obj=duplicate, before={"status": before, "merged_into": None},
-           after={"status": Status.CLOSED, "merged_into": survivor.pk}, note="merge")
+        count_complaint(customer_id=counted_customer, opened=False)
+    record(actor=actor, action=Action.UPDATE, obj=duplicate,
+           before={"status": before, "merged_into": None, "customer": counted_customer},
+           after={"status": Status.CLOSED, "merged_into": survivor.pk, "customer": duplicate.customer_id},
+           note="merge")
     return survivor
 
 

@@ -111,7 +111,8 @@ def test_r_tic_7_only_who_may_act_requests(demo, make_ticket):
 
 
 def test_r_tic_7_limits_are_settings(demo, make_ticket, set_rules):
-    set_rules(tickets__compensation_limit__agent="80.00")
+    # a ticket without a customer: the agent's own day on such tickets has a ladder too (R-TIC-7)
+    set_rules(tickets__compensation_limit__agent="80.00", tickets__compensation_customer_day_limit__agent="100.00")
     ticket = make_ticket(type="complaint")
     assert services.request_compensation(actor=demo.users["agent1"], ticket_id=ticket.pk, amount="80.00",
                                          reason="x").status == "approved"
