@@ -9,12 +9,14 @@ may link."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from kefu.core.errors import RuleViolation
+from kefu.org.tests.parallel import in_parallel, shared_database  # noqa: F401 - fixture
 from kefu.tickets import services
 from kefu.tickets.models import Compensation, Ticket, TicketEvent
 
@@ -222,3 +224,30 @@ def test_r_tic_7_api_merge_above_the_authority_is_422_naming_customer_id(demo, m
     assert Compensation.objects.filter(ticket__customer=customer, status="approved").count() == 2
     assert sum(Compensation.objects.filter(ticket__customer=customer).values_list("amount", flat=True)) == Decimal(
         "50.01")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("shared_database")
+def test_r_tic_7_customerless_parallel_requests_by_one_person_cannot_both_slip_under_the_limit():
+    """Ten ¥50 requests by agent1 at the same moment on ten tickets without a customer: the requester's
+    row and the rows summed are locked while the own day total is counted, so ¥50 is approved once."""
+    from kefu.org.demo import seed_demo
+    from kefu.org.models import Shop, User
+
+    seed_demo()
+    agent = User.objects.get(username="agent1")
+    shop = Shop.objects.get(code="tmall")
+    queue = iter([services.create_ticket(actor=agent, shop=shop, type="complaint", channel="hotline",
+                                         title="无客户补偿") for _ in range(10)])
+    lock = threading.Lock()
+
+    def send():
+        with lock:
+            ticket = next(queue)
+        return services.request_compensation(actor=User.objects.get(username="agent1"), ticket_id=ticket.pk,
+                                             amount="50", reason="同时申请")
+
+    results = in_parallel(send, 10)
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert sorted(r.status for r in results) == ["approved"] + ["pending"] * 9
+    assert Compensation.objects.filter(status="approved").count() == 1
