@@ -12,6 +12,7 @@ from ninja.responses import Status
 from kefu.core.api import ErrorOut, Id, PageNumber, Version
 from kefu.core.errors import FieldError, InvalidInput
 from kefu.org.models import Team
+from kefu.rules.selectors import get_rule
 from kefu.workforce import access, selectors, services
 from kefu.workforce.models import ShiftType
 
@@ -171,11 +172,26 @@ class LeaveOut(Schema):
     decided_by: str | None
     decided_at: dt.datetime | None
     decision_note: str
+    needs_certificate: bool = Field(..., description="Sick leave of a full day or more without a certificate yet")
+    has_certificate: bool
     version: int
 
     @staticmethod
     def resolve_person(obj) -> str:
         return obj.person.username
+
+    @staticmethod
+    def resolve_needs_certificate(obj, context) -> bool:
+        request = context["request"]
+        days = getattr(request, "_kefu_certificate_days", None)
+        if days is None:
+            days = request._kefu_certificate_days = get_rule("workforce.sick_certificate_days",
+                                                             centre_id=request.user.centre_id)
+        return obj.needs_certificate(days)
+
+    @staticmethod
+    def resolve_has_certificate(obj) -> bool:
+        return bool(obj.certificate)
 
     @staticmethod
     def resolve_filed_by(obj) -> str:

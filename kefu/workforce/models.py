@@ -8,13 +8,21 @@ whose end is not after its start crosses midnight and ends the next day.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.models import VersionedModel
+
+
+def private_files() -> FileSystemStorage:
+    """Medical certificates and evidence are personal data: kept under DATA_DIR, never under the public
+    MEDIA_ROOT; they are served only through a view that checks the caller's scope."""
+    return FileSystemStorage(location=Path(settings.DATA_DIR) / "workforce", base_url=None)
 
 
 class ShiftKind(models.TextChoices):
@@ -147,7 +155,8 @@ class LeaveRequest(VersionedModel):
                                    related_name="+", verbose_name=_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
-    certificate = models.FileField(_("medical certificate"), upload_to="leave-certificates/%Y/%m/", blank=True)
+    certificate = models.FileField(_("medical certificate"), upload_to="leave-certificates/%Y/%m/", blank=True,
+                                   storage=private_files)
     created_at = models.DateTimeField(_("asked at"), default=timezone.now)
 
     class Meta:
@@ -161,6 +170,11 @@ class LeaveRequest(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.person} {self.get_kind_display()} {timezone.localtime(self.start_at):%Y-%m-%d %H:%M}"
+
+    def needs_certificate(self, certificate_days: int) -> bool:
+        """R-WFM-4: sick leave of ``certificate_days`` (setting, default 1) or more needs a medical certificate."""
+        long = self.end_at - self.start_at >= dt.timedelta(days=certificate_days)
+        return self.kind == LeaveKind.SICK and long and not self.certificate
 
 
 class AnnualLeaveEntitlement(VersionedModel):
@@ -217,7 +231,8 @@ class Violation(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OTHER)
     rule = models.CharField(_("rule broken"), max_length=20)
     evidence = models.TextField(_("evidence"))
-    attachment = models.FileField(_("attachment"), upload_to="violations/%Y/%m/", blank=True)
+    attachment = models.FileField(_("attachment"), upload_to="violations/%Y/%m/", blank=True,
+                                  storage=private_files)
     shift = models.ForeignKey(Shift, on_delete=models.SET_NULL, null=True, blank=True, related_name="violations",
                               verbose_name=_("shift"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,

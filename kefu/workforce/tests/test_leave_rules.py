@@ -257,3 +257,12 @@ def test_R_WFM_4_cancel_after_the_start_is_refused(demo, clients, clock):
 def test_R_WFM_4_length_of_leave_decides_the_approver_at_the_one_day_boundary(clients, clock, start, end, days, role):
     body = ask(clients("agent"), kind="sick", start=start, end=end).json()
     assert (body["days"], body["approver_role"]) == (days, role)
+
+
+@pytest.mark.parametrize(("start", "end", "needs"), [
+    ("2026-12-14", "2026-12-14", True),  # a full day
+    ("2026-12-14T09:00+08:00", "2026-12-14T13:00+08:00", False),  # half a day
+])
+def test_R_WFM_4_sick_leave_of_a_full_day_needs_a_certificate(clients, clock, start, end, needs):
+    body = ask(clients("agent"), kind="sick", start=start, end=end).json()
+    assert body["needs_certificate"] is needs and body["has_certificate"] is False
