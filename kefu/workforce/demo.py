@@ -24,7 +24,7 @@ SHIFT_TYPES = [
 ]
 ROTATION = ["early", "late", "night"]
 ANNUAL_DAYS = 5
-PENDING_REASON = "孩子家长会，需请假半天以上"
+PENDING_REASON = "孩子学校开家长会"
 APPROVED_REASON = "预约了医院复诊"
 
 
