@@ -92,7 +92,8 @@ def _team(request, value: str) -> int | None:
     if not value:
         return None
     teams = selectors.teams_for_roster(request.user)
-    team = teams.filter(pk=int(value)).first() if value.isdigit() else teams.filter(name=value).first()
+    team = (teams.filter(pk=int(value)).first() if value.isdigit() and len(value) < 18
+            else teams.filter(name=value).first())
     if team is None:
         raise InvalidInput(_("The request has invalid fields."),
                            errors=[FieldError("team", _("No such team in your scope."))])
@@ -149,7 +150,11 @@ class PublishOut(Schema):
 
 @router.post("/shifts/publish", response={200: PublishOut, **ERRORS})
 def publish(request, payload: PublishIn):
-    team = Team.objects.get(pk=_team(request, payload.team))
+    team_id = _team(request, payload.team)
+    if team_id is None:
+        raise InvalidInput(_("The request has invalid fields."),
+                           errors=[FieldError("team", _("No such team in your scope."))])
+    team = Team.objects.get(pk=team_id)
     return {"published": services.publish_shifts(actor=request.user, team=team, date_from=payload.date_from,
                                                  date_to=payload.date_to)}
 
@@ -217,7 +222,7 @@ def _moment(errors: list[FieldError], field: str, text: str, *, end: bool) -> dt
             day = dt.date.fromisoformat(text)
             return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1 if end else 0), dt.time()))
         return _aware(dt.datetime.fromisoformat(text))
-    except ValueError:
+    except (ValueError, OverflowError):
         errors.append(FieldError(field, _("Enter a date as YYYY-MM-DD or a date and time as YYYY-MM-DDTHH:MM.")))
         return None
 

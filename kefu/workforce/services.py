@@ -45,6 +45,7 @@ RULE_LEAVE = "R-WFM-4"
 RULE_ATTENDANCE = "R-WFM-5"
 ACTIVE_LEAVE = (LeaveRequest.Status.PENDING, LeaveRequest.Status.APPROVED)
 PERSONAL_KINDS = (LeaveKind.PERSONAL, LeaveKind.SPECIAL_PERSONAL)
+MAX_LEAVE_DAYS = 366
 
 
 def snapshot(obj) -> dict:
@@ -119,7 +120,11 @@ def create_shift(*, actor, person, date: dt.date, kind: str | None = None, start
     if status not in Shift.Status.values:
         errors.add("status", _("Choose one of: %(expected)s.") % {"expected": ", ".join(Shift.Status.values)})
     errors.raise_if_any(_("The shift cannot be saved."))
-    start_at, end_at = shift_moments(date, start, end)
+    try:
+        start_at, end_at = shift_moments(date, start, end)
+    except (OverflowError, ValueError):
+        raise InvalidInput(_("The shift cannot be saved."),
+                           errors=[FieldError("date", _("Enter a date within the calendar."))]) from None
     # the person's row is locked so that two leads cannot put overlapping shifts at once
     User.objects.select_for_update().filter(pk=person.pk).first()
     clash = Shift.objects.filter(person=person, start_at__lt=end_at, end_at__gt=start_at).first()
@@ -238,6 +243,8 @@ def plan_leave(*, actor, person, kind: str, start_at: dt.datetime | None, end_at
         errors.add("end", _("Give the moment the leave ends."))
     if start_at is not None and end_at is not None and end_at <= start_at:
         errors.add("end", _("The leave must end after it starts."))
+    elif start_at is not None and end_at is not None and end_at - start_at > dt.timedelta(days=MAX_LEAVE_DAYS):
+        errors.add("end", _("One request covers at most %(n)s days.") % {"n": MAX_LEAVE_DAYS})
     if not (reason or "").strip():
         errors.add("reason", _("Give a reason."))
     elif len(reason) > 500:

@@ -277,3 +277,28 @@ def test_R_ORG_4_violations_list_query_count(demo, clients, clock, django_assert
     call(client, "get", "/violations")
     with django_assert_max_num_queries(8):
         assert call(client, "get", "/violations").json()["count"] == 9
+
+
+def test_R_WFM_1_publish_drafts_of_a_team_and_refuse_unknown_teams(demo, clients, clock, make_shift):
+    make_shift("agent1", NEXT_MONDAY, status="draft")
+    make_shift("agent2", NEXT_MONDAY, status="draft")
+    client = clients("lead")
+    for team in ("", "三班", "99999999999999999999999", "二班"):
+        response = call(client, "post", "/shifts/publish", {"team": team, "date_from": str(NEXT_MONDAY),
+                                                            "date_to": str(NEXT_MONDAY)})
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == "team", team
+    assert Shift.objects.filter(status="draft").count() == 2
+    response = call(client, "post", "/shifts/publish", {"team": "一班", "date_from": str(NEXT_MONDAY),
+                                                        "date_to": str(NEXT_MONDAY + dt.timedelta(days=6))})
+    assert response.json() == {"published": 2}
+    assert Notification.objects.filter(kind="roster_published").count() == 2
+    agent = call(clients("agent"), "post", "/shifts/publish", {"team": "一班", "date_from": str(NEXT_MONDAY),
+                                                               "date_to": str(NEXT_MONDAY)})
+    assert agent.status_code == 403
+
+
+def test_a_night_shift_on_the_last_day_of_the_calendar_is_a_422(demo, clients, clock):
+    response = call(clients("lead"), "post", "/shifts", {"person": "agent1", "date": "9999-12-31", "kind": "night",
+                                                          "start": "22:00", "end": "06:00"})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "date"
+    assert not Shift.objects.exists()

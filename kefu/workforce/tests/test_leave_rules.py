@@ -266,3 +266,16 @@ def test_R_WFM_4_length_of_leave_decides_the_approver_at_the_one_day_boundary(cl
 def test_R_WFM_4_sick_leave_of_a_full_day_needs_a_certificate(clients, clock, start, end, needs):
     body = ask(clients("agent"), kind="sick", start=start, end=end).json()
     assert body["needs_certificate"] is needs and body["has_certificate"] is False
+
+
+@pytest.mark.parametrize(("start", "end", "field"), [
+    ("2026-12-14", "9999-12-31", "end"),  # the day after overflows the calendar
+    ("0001-01-01", "2026-12-14", "end"),  # far too long for one request
+    ("2026-13-45", "2026-12-14", "start"),
+    ("2026-12-14", "2027-12-16", "end"),  # more than 366 days
+])
+def test_leave_dates_out_of_range_are_a_422_naming_the_field(clients, clock, start, end, field):
+    response = ask(clients("agent"), kind="other", start=start, end=end)
+    assert response.status_code == 422, response.content
+    assert field in {e["field"] for e in response.json()["errors"]}
+    assert not LeaveRequest.objects.exists()
