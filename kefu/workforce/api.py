@@ -337,6 +337,28 @@ def record_attendance(request, payload: AttendanceIn):
     })
 
 
+def _attendance_out(attendance, violation) -> dict:
+    return {
+        "id": attendance.pk, "person": attendance.person.username, "shift_id": attendance.shift_id,
+        "check_in_at": attendance.check_in_at, "check_out_at": attendance.check_out_at,
+        "late_minutes": attendance.late_minutes, "violation": violation is not None,
+        "violation_id": violation.pk if violation else None, "version": attendance.version,
+    }
+
+
+@router.post("/attendance/check-in", response={201: AttendanceOut, **ERRORS})
+def check_in(request):
+    """The caller checks in for their shift under way or starting within the hour (R-WFM-5)."""
+    result = services.check_in(actor=request.user)
+    return Status(201, _attendance_out(result.attendance, result.violation))
+
+
+@router.post("/attendance/check-out", response={200: AttendanceOut, **ERRORS})
+def check_out(request):
+    attendance = services.check_out(actor=request.user)
+    return _attendance_out(attendance, attendance.shift.violations.filter(kind="late").first())
+
+
 class ViolationOut(Schema):
     id: int
     person: str

@@ -554,11 +554,60 @@ def record_attendance(*, actor, person, shift_id: int, check_in_at: dt.datetime,
         bump_version(attendance)
         attendance.save()
         record(actor=actor, action=Action.UPDATE, obj=attendance, before=before, after=snapshot(attendance))
-    violation = Violation.objects.filter(shift=shift, kind=Violation.Kind.LATE).first()
+    return AttendanceResult(attendance, _late_violation(actor=actor, shift=shift, check_in_at=check_in_at, late=late))
+
+
+def _late_violation(*, actor, shift: Shift, check_in_at: dt.datetime, late: int) -> Violation | None:
+    """R-WFM-5: late by the setting (20 minutes) or more → a violation, recorded at once, once per shift."""
+    person = shift.person
     threshold = get_rule("workforce.late_minutes", centre_id=person.centre_id)
-    if late >= threshold and violation is None:
+    if late < threshold:
+        return None
+    violation = Violation.objects.filter(shift=shift, kind=Violation.Kind.LATE).first()
+    if violation is None:
         violation = record_violation(
             actor=actor, person=person, rule=RULE_ATTENDANCE, kind=Violation.Kind.LATE, shift=shift,
             evidence=_("Checked in at %(at)s, %(n)s minutes after the shift started at %(start)s.")
             % {"at": _fmt(check_in_at), "n": late, "start": _fmt(shift.start_at)})
-    return AttendanceResult(attendance, violation if late >= threshold else None)
+    return violation
+
+
+CHECK_IN_EARLY = dt.timedelta(hours=1)
+
+
+@transaction.atomic
+def check_in(*, actor) -> AttendanceResult:
+    """The person checks in (the button) for their published shift under way or starting within the hour."""
+    now = timezone.now()
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+    shift = (Shift.objects.select_related("person").filter(
+        person=actor, status=Shift.Status.PUBLISHED, leave__isnull=True, start_at__lte=now + CHECK_IN_EARLY,
+        end_at__gt=now).order_by("start_at").first())
+    if shift is None:
+        raise InvalidInput(_("You have no shift starting within the hour or under way."),
+                           errors=[FieldError("shift", _("No shift to check in for."))])
+    if Attendance.objects.filter(shift=shift).exists():
+        raise InvalidInput(_("You have already checked in for this shift."),
+                           errors=[FieldError("shift", _("Already checked in."))])
+    late = max(0, int((now - shift.start_at).total_seconds() // 60))
+    attendance = Attendance.objects.create(person=actor, shift=shift, check_in_at=now, late_minutes=late,
+                                           recorded_by=actor, recorded_at=now)
+    record(actor=actor, action=Action.CREATE, obj=attendance, after=snapshot(attendance))
+    return AttendanceResult(attendance, _late_violation(actor=None, shift=shift, check_in_at=now, late=late))
+
+
+@transaction.atomic
+def check_out(*, actor) -> Attendance:
+    """The person checks out of the shift they checked in for."""
+    now = timezone.now()
+    attendance = (Attendance.objects.select_for_update().filter(person=actor, check_out_at__isnull=True,
+                                                                check_in_at__lte=now)
+                  .order_by("-check_in_at").first())
+    if attendance is None:
+        raise InvalidInput(_("You have not checked in."), errors=[FieldError("shift", _("Check in first."))])
+    before = snapshot(attendance)
+    attendance.check_out_at = now
+    bump_version(attendance)
+    attendance.save()
+    record(actor=actor, action=Action.UPDATE, obj=attendance, before=before, after=snapshot(attendance))
+    return attendance

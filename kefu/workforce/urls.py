@@ -9,6 +9,7 @@ urlpatterns = [
     path("leave/new/", views.leave_new, name="leave_new"),
     path("leave/check/", views.leave_check, name="leave_check"),
     path("leave/<int:leave_id>/cancel/", views.leave_cancel, name="leave_cancel"),
+    path("attendance/<str:action>/", views.attendance_button, name="attendance"),
     path("approvals/", views.approvals, name="approvals"),
     path("approvals/<int:leave_id>/<str:decision>/", views.decide, name="decide"),
     path("violations/", views.violations, name="violations"),

@@ -164,6 +164,28 @@ def leave_cancel(request, leave_id: int):
 
 
 @login_required
+@require_POST
+def attendance_button(request, action: str):
+    """The check-in / check-out button of my schedule (R-WFM-5)."""
+    if action not in ("in", "out"):
+        raise Http404
+    try:
+        if action == "in":
+            result = services.check_in(actor=request.user)
+            if result.violation is not None:
+                messages.warning(request, _("Checked in %(n)s minutes late: a violation was recorded.")
+                                 % {"n": result.attendance.late_minutes})
+            else:
+                messages.success(request, _("Checked in."))
+        else:
+            services.check_out(actor=request.user)
+            messages.success(request, _("Checked out."))
+    except ServiceError as exc:
+        messages.error(request, str(exc.detail))
+    return redirect("workforce:my_schedule")
+
+
+@login_required
 def approvals(request):
     if not (request.user.role_codes & {"head", "director"}):
         raise PermissionDenied(_("Leave is decided by department heads and the centre director."))

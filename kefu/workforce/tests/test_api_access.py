@@ -302,3 +302,29 @@ def test_a_night_shift_on_the_last_day_of_the_calendar_is_a_422(demo, clients, c
                                                           "start": "22:00", "end": "06:00"})
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "date"
     assert not Shift.objects.exists()
+
+
+@pytest.mark.parametrize(("minutes", "violation"), [(19, False), (20, True)])
+def test_R_WFM_5_the_person_checks_in_late_at_the_boundary(demo, clients, clock, make_shift, minutes, violation):
+    make_shift("agent1", MONDAY)  # 09:00
+    client = clients("agent")
+    clock(at(MONDAY, 9, minutes, 30))
+    body = call(client, "post", "/attendance/check-in", {}).json()
+    assert (body["late_minutes"], body["violation"]) == (minutes, violation)
+    assert Violation.objects.filter(person=demo.users["agent1"], rule="R-WFM-5").exists() is violation
+    again = call(client, "post", "/attendance/check-in", {})
+    assert again.status_code == 422 and Attendance.objects.count() == 1
+    clock(at(MONDAY, 18, 1))
+    out = call(client, "post", "/attendance/check-out", {}).json()
+    assert out["check_out_at"].startswith("2026-12-07T18:01") and out["violation"] is violation
+
+
+def test_R_WFM_5_check_in_needs_a_shift_within_the_hour(demo, clients, clock, make_shift):
+    make_shift("agent1", MONDAY, "late")  # 18:00
+    client = clients("agent")
+    clock(at(MONDAY, 16, 59))
+    response = call(client, "post", "/attendance/check-in", {})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "shift"
+    clock(at(MONDAY, 17, 0))
+    assert call(client, "post", "/attendance/check-in", {}).json()["late_minutes"] == 0
+    assert call(clients("agent"), "post", "/attendance/check-out", {}).status_code == 200

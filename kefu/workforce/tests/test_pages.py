@@ -135,3 +135,18 @@ def test_R_WFM_4_a_pending_request_tells_its_approver(demo, clients, clock):
     services.request_leave(actor=demo.users["agent2"], person=demo.users["agent2"], kind="personal",
                            start_at=at(NEXT_MONDAY, 0), end_at=at(NEXT_MONDAY, 0) + dt.timedelta(days=3), reason="探亲")
     assert Notification.objects.filter(kind="leave_pending", recipient=demo.users["director1"]).exists()
+
+
+def test_R_WFM_5_check_in_button_on_my_schedule(demo, clients, clock, make_shift):
+    from kefu.workforce.models import Attendance
+
+    make_shift("agent1", MONDAY)
+    client = clients("agent")
+    assert 'data-testid="check-in"' in client.get("/workforce/me/").content.decode()
+    clock(at(MONDAY, 9, 25))
+    assert client.post("/workforce/attendance/in/").status_code == 302
+    attendance = Attendance.objects.get()
+    assert attendance.late_minutes == 25 and attendance.shift.violations.count() == 1
+    assert client.post("/workforce/attendance/out/").status_code == 302
+    attendance.refresh_from_db()
+    assert attendance.check_out_at is not None
