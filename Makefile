@@ -35,6 +35,7 @@ seed: migrate
 	$(PY) manage.py seed_demo_tickets
 	$(PY) manage.py seed_demo_knowledge
 	$(PY) manage.py seed_demo_announcements
+	$(PY) manage.py seed_demo_workforce
 
 serve:
 	bash scripts/serve-dev.sh $(HOST) $(PORT)
