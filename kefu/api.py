@@ -11,7 +11,7 @@ from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from kefu.core.api import API_AUTH, ErrorOut, KefuRenderer
+from kefu.core.api import API_AUTH, ErrorOut, KefuParser, KefuRenderer
 from kefu.core.errors import ServiceError, Throttled
 
 
@@ -62,6 +62,7 @@ api = KefuAPI(
     auth=API_AUTH,
     docs_url="/docs",
     renderer=KefuRenderer(),
+    parser=KefuParser(),
 )
 
 
@@ -144,6 +145,8 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, ServiceError):  # the parser refused a readable body (KefuParser: NUL)
+        return _service_error(request, exc.__cause__)
     detail = str(exc)
     if exc.status_code == 400 and detail.startswith("Cannot parse request body"):  # ninja's own, in English
         detail = _("The body is not valid JSON.")

@@ -210,3 +210,23 @@ def test_R_ERR_the_json_404_does_not_shadow_routes(demo, clients):
     assert client.get(f"{API}/me").status_code == 200
     assert client.put(f"{API}/me").status_code == 405  # a route's other methods stay 405
     assert not any("rest" in path for path in _openapi(client)["paths"])
+
+
+def test_R_ERR_the_nul_character_is_422_naming_the_field_and_changes_nothing(demo, clients):
+    """PostgreSQL refuses text holding NUL (a 500 there before); every API input refuses it alike."""
+    from kefu.tickets.models import Ticket
+
+    agent = clients("agent")
+    before = Ticket.objects.count()
+    response = agent.post("/api/v1/tickets", {"shop": "tmall", "type": "consultation", "channel": "hotline",
+                                              "title": "退款\x00"}, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "title"
+    assert Ticket.objects.count() == before
+    listed = agent.get("/api/v1/tickets", {"q": "退\x00款"})
+    assert listed.status_code == 422
+    assert listed.json()["errors"][0]["field"] == "q"
+    nested = agent.post("/api/v1/customers", {"name": "张三", "shop": "tmall", "phones": ["1380013\x008000"]},
+                        content_type="application/json")
+    assert nested.status_code == 422
+    assert nested.json()["errors"][0]["field"] == "phones.0"
