@@ -7,4 +7,5 @@ from kefu.audit.display import register
 
 register("announcements.announcement",
          url=lambda pk, obj: reverse("announcements:detail", kwargs={"announcement_id": int(pk)}),
-         labels={"reminded": _("People reminded")}, notes={"withdrawn": _("Withdrawn")})
+         labels={"reminded": _("People reminded")}, notes={"withdrawn": _("Withdrawn"), "R-TIC-10": _("Published"),
+                "R-TIC-10 reminder": _("Reminded those who had not confirmed")})

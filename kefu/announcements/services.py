@@ -147,7 +147,7 @@ def confirm_read(*, actor, announcement_id: int) -> AnnouncementRead:
     read.save(update_fields=["confirmed_at"])
     record(actor=actor, action=Action.UPDATE, obj=announcement, object_repr=announcement.title,
            before={"confirmed_at": None}, after={"confirmed_at": read.confirmed_at, "person": actor.pk},
-           note=_("Confirmed reading the announcement (R-TIC-10)"))
+           note=_("Confirmed reading the announcement"))
     mark_read_about(actor=actor, kind=NOTIFICATION_KIND, url=detail_url(announcement.pk))
     return read
 
