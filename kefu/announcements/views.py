@@ -20,7 +20,7 @@ from kefu.announcements import selectors, services
 from kefu.announcements.access import access_announcement
 from kefu.announcements.forms import AnnouncementForm, WithdrawForm
 from kefu.announcements.models import Announcement
-from kefu.core.errors import NotAllowed, NotFound, ServiceError, StaleVersion
+from kefu.core.errors import NotAllowed, NotFound, ServiceError, page_status
 from kefu.core.forms import apply_service_error
 from kefu.org.scope import TEAM, scope_for
 
@@ -28,15 +28,6 @@ PAGE_SIZE = 25
 # HX-Trigger after a confirmation: the bell re-reads its count, the banner re-reads the unconfirmed ones.
 CHANGED_EVENTS = "notifications-changed, announcements-changed"
 
-
-def _status_for(exc: ServiceError) -> int:
-    if isinstance(exc, StaleVersion):
-        return 409
-    if isinstance(exc, NotAllowed):
-        return 403
-    if isinstance(exc, NotFound):
-        return 404
-    return 422
 
 
 def _is_htmx(request) -> bool:
@@ -135,7 +126,7 @@ def announcement_create(request):
                 raise PermissionDenied(str(exc.detail)) from None
             except ServiceError as exc:
                 apply_service_error(form, exc, request)
-                status = _status_for(exc)
+                status = page_status(exc)
             else:
                 messages.success(request, _("Announcement published; its readers were notified."))
                 return redirect("announcements:detail", announcement_id=announcement.pk)
@@ -159,7 +150,7 @@ def withdraw(request, announcement_id: int):
     except ServiceError as exc:
         messages.error(request, str(exc.detail))
         return render(request, "announcements/detail.html", _detail_context(request, announcement),
-                      status=_status_for(exc))
+                      status=page_status(exc))
     messages.success(request, _("Announcement withdrawn: it no longer appears to its readers."))
     return redirect("announcements:detail", announcement_id=announcement.pk)
 

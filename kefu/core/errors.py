@@ -84,3 +84,9 @@ class Errors:
     def raise_if_any(self, detail: str) -> None:
         if self.items:
             raise InvalidInput(detail, errors=self.items)
+
+
+def page_status(exc: ServiceError) -> int:
+    """The HTTP status of a page that shows a refused form again: 403, 404 and 409 as they are; any other
+    refusal is the form's own error (422)."""
+    return exc.status_code if exc.status_code in {403, 404, 409} else 422

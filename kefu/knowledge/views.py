@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kefu.core.errors import NotAllowed, NotFound, ServiceError, StaleVersion
+from kefu.core.errors import NotAllowed, NotFound, ServiceError, page_status
 from kefu.core.forms import apply_service_error
 from kefu.knowledge import selectors, services
 from kefu.knowledge.access import is_writer, may_approve
@@ -35,15 +35,6 @@ def _fetch(request, article_id: int) -> Article:
     except NotFound as exc:
         raise Http404(str(exc.detail)) from None
 
-
-def _status_for(exc: ServiceError) -> int:
-    if isinstance(exc, StaleVersion):
-        return 409
-    if isinstance(exc, NotAllowed):
-        return 403
-    if isinstance(exc, NotFound):
-        return 404
-    return 422
 
 
 def _int(value) -> int | None:
@@ -188,7 +179,7 @@ def article_create(request):
                     keywords=data["keywords"], change_note=data["change_note"], submit="save_draft" not in request.POST)
             except ServiceError as exc:
                 apply_service_error(form, exc, request)
-                status = _status_for(exc)
+                status = page_status(exc)
             else:
                 messages.success(request, _("Standard reply saved. It is used in replies once a department head "
                                             "approves it.") if article.status == Article.Status.PENDING
@@ -222,7 +213,7 @@ def article_edit(request, article_id: int):
                 raise Http404(str(exc.detail)) from None
             except ServiceError as exc:
                 apply_service_error(form, exc, request)
-                status = _status_for(exc)
+                status = page_status(exc)
             else:
                 messages.success(request, _("Version %(n)s sent for approval. The approved text stays in use "
                                             "until a department head approves it.") % {"n": new.number}
@@ -247,7 +238,7 @@ def article_submit(request, article_id: int):
         raise PermissionDenied(str(exc.detail)) from None
     except ServiceError as exc:
         messages.error(request, str(exc.detail))
-        return _detail_response(request, article, status=_status_for(exc))
+        return _detail_response(request, article, status=page_status(exc))
     messages.success(request, _("Version %(n)s sent for approval.") % {"n": draft.number})
     return redirect("knowledge:detail", article_id=article.pk)
 
@@ -272,7 +263,7 @@ def article_retire(request, article_id: int):
     except ServiceError as exc:
         apply_service_error(form, exc)
         messages.error(request, str(exc.detail))
-        return _detail_response(request, article, status=_status_for(exc), retire_form=form)
+        return _detail_response(request, article, status=page_status(exc), retire_form=form)
     messages.success(request, _("Standard reply retired: agents no longer find or insert it."))
     return redirect("knowledge:detail", article_id=article.pk)
 
@@ -319,7 +310,7 @@ def _decision(request, article_id: int, number: int, *, approve: bool):
         except NotFound as exc:
             raise Http404(str(exc.detail)) from None
         except ServiceError as exc:
-            status = _status_for(exc)
+            status = page_status(exc)
             error = str(exc.detail)  # the rule id stays in the API body
             if form is not None:
                 apply_service_error(form, exc)

@@ -14,22 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kefu.core.errors import NotAllowed, NotFound, ServiceError, StaleVersion
+from kefu.core.errors import NotAllowed, NotFound, ServiceError, page_status
 from kefu.core.forms import apply_service_error
 from kefu.org.scope import scope_for
 from kefu.workforce import access, selectors, services
 from kefu.workforce.forms import DecisionForm, LeaveForm, ShiftForm
 from kefu.workforce.models import ShiftType
-
-
-def _status_for(exc: ServiceError) -> int:
-    if isinstance(exc, StaleVersion):
-        return 409
-    if isinstance(exc, NotAllowed):
-        return 403
-    if isinstance(exc, NotFound):
-        return 404
-    return 422
 
 
 def _date(value: str | None, default: dt.date) -> dt.date:
@@ -65,7 +55,7 @@ def roster(request):
                     shift_type=next(t for t in shift_types if t.code == form.cleaned_data["shift_type"]))
             except ServiceError as exc:
                 apply_service_error(form, exc)
-                status = _status_for(exc)
+                status = page_status(exc)
             else:
                 messages.success(request, _("The shift was added to the roster."))
                 return redirect(f"{request.path}?team={team.pk}&week={monday:%Y-%m-%d}")
@@ -125,7 +115,7 @@ def leave_new(request):
                                    reason=form.cleaned_data["reason"])
         except ServiceError as exc:
             apply_service_error(form, exc)
-            status = _status_for(exc)
+            status = page_status(exc)
         else:
             messages.success(request, _("Your leave request was sent."))
             return redirect("workforce:my_schedule")
