@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from kefu.org.models import Department
 from kefu.org.roles import Role
 
 # People of the departments that take handed-over work (物流部, 维修部): their menu is their task inbox
@@ -85,7 +86,7 @@ def is_department_staff(user) -> bool:
         cached = False
         if user.department_id and not user.is_superuser and not user.team_id \
                 and not (user.role_codes - {Role.AGENT}):
-            cached = user.department.kind == "other"  # one query, for team-less agents only
+            cached = user.department.kind == Department.Kind.OTHER  # one query, team-less agents only
         user._kefu_department_staff = cached
     return cached
 

@@ -58,3 +58,26 @@ def can_see_full_phones(user, *, centre_id: int | None = None) -> bool:
 
 def is_agent_only(user) -> bool:
     return scope_for(user).level == SELF
+
+
+def can_reassign(user) -> bool:
+    """R-CUS-10: team leads and above move customers between people of their scope."""
+    return user.is_superuser or user.has_role(Role.LEAD, Role.HEAD, Role.DIRECTOR, Role.ADMIN)
+
+
+def default_list_view(user) -> str:
+    """The customer list opens on an agent's own customers ("mine"), a lead's team ("team"), and the whole
+    scope ("all") for heads, directors, QA inspectors and administrators, who own none themselves."""
+    if user.is_superuser or user.has_role(Role.HEAD, Role.DIRECTOR, Role.ADMIN, Role.QA):
+        return "all"
+    return "team" if user.has_role(Role.LEAD) else "mine"
+
+
+def read_only_reason(user, customer: Customer) -> str | None:
+    """Why a customer's page offers no change to ``user``: a colleague's customer, or a QA inspector's
+    reading (the pool's customers have their claim button instead)."""
+    if customer.owner_id is None:
+        return None
+    if user.has_role(Role.QA) and not user.has_role(Role.AGENT, Role.LEAD, Role.HEAD, Role.DIRECTOR, Role.ADMIN):
+        return _("QA inspectors read customers; they do not change them.")
+    return _("This customer belongs to %(owner)s: you can only view it.") % {"owner": customer.owner}

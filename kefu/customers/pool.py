@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from kefu.audit.services import Action, record
 from kefu.core.errors import Errors, NotAllowed, RuleViolation
 from kefu.core.numbers import ids_in_range
-from kefu.customers.access import access_customer, can_act_on
+from kefu.customers.access import access_customer, can_act_on, can_reassign
 from kefu.customers.choices import GRADES, DealStatus, PoolAction
 from kefu.customers.grading import CustomerRules, load_rules, pool_return_date
 from kefu.customers.models import CareTask, Customer, PoolEvent, Reminder
@@ -122,7 +122,7 @@ def release(*, actor, customer_id: int, reason: str) -> Customer:
 
 @transaction.atomic
 def refuse_unless_may_reassign(actor) -> None:
-    if not (actor.is_superuser or actor.has_role(Role.LEAD, Role.HEAD, Role.DIRECTOR, Role.ADMIN)):
+    if not can_reassign(actor):
         raise NotAllowed(_("Only team leads and above may reassign customers."))
 
 

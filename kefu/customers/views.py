@@ -17,7 +17,14 @@ from django.views.decorators.http import require_POST
 from kefu.core.errors import NotAllowed, NotFound, ServiceError
 from kefu.core.forms import apply_service_error
 from kefu.customers import pool, selectors, services
-from kefu.customers.access import access_customer, can_act_on, can_see_full_phones
+from kefu.customers.access import (
+    access_customer,
+    can_act_on,
+    can_reassign,
+    can_see_full_phones,
+    default_list_view,
+    read_only_reason,
+)
 from kefu.customers.choices import Importance, Urgency
 from kefu.customers.forms import (
     CustomerEditForm,
@@ -45,10 +52,6 @@ def _fetch(request, customer_id: int, *, act: bool = False):
         raise PermissionDenied(str(exc.detail)) from None
 
 
-def _is_lead_or_above(user) -> bool:
-    return user.is_superuser or user.has_role(Role.LEAD, Role.HEAD, Role.DIRECTOR, Role.ADMIN)
-
-
 def _rows(request, customers):
     """Decorate list rows with masked phones and the pool countdown (rules loaded once)."""
     rules = load_rules(request.user.centre_id)
@@ -67,13 +70,6 @@ def _rows(request, customers):
 LIST_TABS = (("mine", _lazy("Mine")), ("team", _lazy("My team")), ("all", _lazy("All in my scope")))
 
 
-def _default_tab(user) -> str:
-    """Agents open on their own customers, leads on their team's; everyone else on the whole scope."""
-    if user.is_superuser or user.has_role(Role.HEAD, Role.DIRECTOR, Role.ADMIN, Role.QA):
-        return "all"
-    return "team" if user.has_role(Role.LEAD) else "mine"
-
-
 def _tab_filter(user, qs, tab: str):
     if tab == "mine":
         return qs.filter(owner_id=user.pk)
@@ -90,7 +86,7 @@ def customer_list(request):
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
         filters = selectors.CustomerFilters(**data)
-    default_tab = _default_tab(user)
+    default_tab = default_list_view(user)
     tabs = [] if default_tab == "all" else LIST_TABS
     tab = request.GET.get("view") if request.GET.get("view") in {t for t, _label in tabs} else default_tab
     customers = _tab_filter(user, selectors.list_customers(user, filters), tab)
@@ -99,8 +95,8 @@ def customer_list(request):
     others = request.GET.copy()
     others.pop("view", None)
     others.pop("page", None)
-    context = {"form": form, "page": page, "can_reassign": _is_lead_or_above(user),
-               "reassign_form": ReassignForm(people=people_in_scope(user)) if _is_lead_or_above(user) else None,
+    context = {"form": form, "page": page, "can_reassign": can_reassign(user),
+               "reassign_form": ReassignForm(people=people_in_scope(user)) if can_reassign(user) else None,
                "tab": tab, "tabs": [{"key": key, "label": label, "active": key == tab,
                                      "query": _with(others, view=key)} for key, label in tabs]}
     template = "customers/list.html#results" if request.headers.get("HX-Target") == "customer-results" \
@@ -153,18 +149,9 @@ def _detail_context(request, customer, followup_form=None):
         "can_act": can_act,
         "can_reveal": masked and can_see_full_phones(request.user),
         "can_dial": masked and can_act,
-        "read_only_reason": None if can_act else _read_only_reason(request.user, customer),
+        "read_only_reason": None if can_act else read_only_reason(request.user, customer),
         "release_form": ReleaseForm(),
     }
-
-
-def _read_only_reason(user, customer) -> str | None:
-    """Why the page offers no change: the customer is a colleague's (the pool has its claim button)."""
-    if customer.owner_id is None:
-        return None
-    if user.has_role(Role.QA) and not user.has_role(Role.AGENT, Role.LEAD, Role.HEAD, Role.DIRECTOR, Role.ADMIN):
-        return _("QA inspectors read customers; they do not change them.")
-    return _("This customer belongs to %(owner)s: you can only view it.") % {"owner": customer.owner}
 
 
 @login_required
@@ -274,7 +261,7 @@ def my_day(request):
 
 @login_required
 def team_due(request):
-    if not _is_lead_or_above(request.user):
+    if not can_reassign(request.user):
         raise PermissionDenied
     form = DueDateForm(request.GET or None)
     on = (form.cleaned_data.get("date") if form.is_valid() else None) or timezone.localdate()
@@ -343,7 +330,7 @@ def release(request, customer_id: int):
 @login_required
 @require_POST
 def bulk_reassign(request):
-    if not _is_lead_or_above(request.user):
+    if not can_reassign(request.user):
         raise PermissionDenied
     people = people_in_scope(request.user)
     form = ReassignForm(request.POST, people=people)
