@@ -598,7 +598,8 @@ SPEC_DEFS: tuple[RuleDef, ...] = (
     RuleDef(
         key="workforce.swap_min_rest_hours", type=RuleType.INT, default=8, min=0, max=48, unit=_HOURS,
         rule_id="R-WFM-3", group="workforce", label=gettext_lazy("Minimum rest between shifts (hours)"),
-        help=gettext_lazy("A swap is refused when either person would get less rest than this between two shifts."),
+        help=gettext_lazy("A shift added to the roster, or a swap, is refused when a person would get less rest "
+                          "than this between two shifts."),
     ),
     RuleDef(
         key="workforce.leave_notice_hours", type=RuleType.INT, default=24, min=0, max=720, unit=_HOURS,

@@ -13,8 +13,9 @@ from django.utils import timezone
 from kefu.core import demo_clock
 from kefu.core.errors import ServiceError
 from kefu.org.models import Team, User
+from kefu.rules.selectors import get_rule
 from kefu.workforce import services
-from kefu.workforce.models import LeaveRequest, Shift, ShiftKind
+from kefu.workforce.models import LeaveRequest, Shift, ShiftKind, shift_moments
 
 # code, name, kind, start, end, breaks, headcount
 SHIFT_TYPES = [
@@ -47,6 +48,7 @@ def seed_demo_workforce() -> dict[str, int]:
             types[code] = services.ensure_shift_type(actor=head, centre=head.centre, code=code, name=name, kind=kind,
                                                      start=start, end=end, breaks=breaks, headcount=headcount)
     made = {"shifts": 0, "leave": 0}
+    min_rest = dt.timedelta(hours=get_rule("workforce.swap_min_rest_hours", centre_id=head.centre_id))
     teams = Team.objects.filter(department__centre_id=head.centre_id).order_by("id")
     for team in teams:
         people = list(User.objects.filter(team=team, is_active=True).order_by("id"))
@@ -64,6 +66,8 @@ def seed_demo_workforce() -> dict[str, int]:
                         day = monday + dt.timedelta(days=offset)
                         if offset in rest or (person.pk, day) in existing:
                             continue
+                        if _too_little_rest(person, day, types[code], min_rest):
+                            continue  # the day after a week of nights is off before early shifts (连班)
                         services.create_shift(actor=lead, person=person, date=day, shift_type=types[code])
                         made["shifts"] += 1
     for username in ("agent1", "agent2", "agent3", "agent4", "agent5", "agent6"):
@@ -77,6 +81,14 @@ def seed_demo_workforce() -> dict[str, int]:
     made["leave"] += _leave("agent5", "sick", next_monday + dt.timedelta(days=1), APPROVED_REASON,
                             filed_at=now - dt.timedelta(days=2), decide=True)
     return made
+
+
+def _too_little_rest(person, day: dt.date, shift_type, min_rest: dt.timedelta) -> bool:
+    """Whether a shift of ``shift_type`` on ``day`` would leave ``person`` less than the minimum rest next to
+    another shift of theirs (R-WFM-3 连班): such a day becomes a rest day of the rotation."""
+    start_at, end_at = shift_moments(day, shift_type.start, shift_type.end)
+    return Shift.objects.filter(person=person, leave__isnull=True, start_at__lt=end_at + min_rest,
+                                end_at__gt=start_at - min_rest).exists()
 
 
 def _leave(username: str, kind: str, day: dt.date, reason: str, *, filed_at: dt.datetime, decide: bool) -> int:

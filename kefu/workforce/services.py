@@ -43,6 +43,7 @@ from kefu.workforce.models import (
 
 RULE_LEAVE = "R-WFM-4"
 RULE_ATTENDANCE = "R-WFM-5"
+RULE_REST = "R-WFM-3"  # 连班: the minimum rest between two shifts
 ACTIVE_LEAVE = (LeaveRequest.Status.PENDING, LeaveRequest.Status.APPROVED)
 PERSONAL_KINDS = (LeaveKind.PERSONAL, LeaveKind.SPECIAL_PERSONAL)
 MAX_LEAVE_DAYS = 366
@@ -98,6 +99,33 @@ def _clean_shift_times(errors: Errors, kind: str, start: dt.time | None, end: dt
                                 "custom shift."))
 
 
+def _check_rest(*, person, start_at: dt.datetime, end_at: dt.datetime) -> None:
+    """R-WFM-3 (连班): at least ``workforce.swap_min_rest_hours`` (8) between the end of the person's previous
+    shift and the start of this one, and between the end of this one and the start of their next one; a shift
+    freed by approved leave does not count. Also across midnight, as the moments are compared."""
+    hours = get_rule("workforce.swap_min_rest_hours", centre_id=person.centre_id)
+    rest = dt.timedelta(hours=hours)
+    if not rest:
+        return
+    worked = Shift.objects.filter(person=person, leave__isnull=True)
+    before = worked.filter(end_at__lte=start_at, end_at__gt=start_at - rest).order_by("-end_at").first()
+    if before is not None:
+        raise RuleViolation(_("Less than %(n)s hours of rest between two shifts.") % {"n": hours},
+                            rule=RULE_REST, errors=[FieldError("start", _(
+                                "%(person)s's shift before ends at %(end)s: this one may start at %(earliest)s "
+                                "at the earliest (%(n)s hours of rest).")
+                                % {"person": person, "end": _fmt(before.end_at), "earliest": _fmt(before.end_at + rest),
+                                   "n": hours})])
+    after = worked.filter(start_at__gte=end_at, start_at__lt=end_at + rest).order_by("start_at").first()
+    if after is not None:
+        raise RuleViolation(_("Less than %(n)s hours of rest between two shifts.") % {"n": hours},
+                            rule=RULE_REST, errors=[FieldError("start", _(
+                                "%(person)s's next shift starts at %(start)s: this one must end by %(latest)s "
+                                "(%(n)s hours of rest).")
+                                % {"person": person, "start": _fmt(after.start_at), "latest": _fmt(after.start_at - rest),
+                                   "n": hours})])
+
+
 @transaction.atomic
 def create_shift(*, actor, person, date: dt.date, kind: str | None = None, start: dt.time | None = None,
                  end: dt.time | None = None, shift_type: ShiftType | None = None, status: str = "published",
@@ -125,13 +153,14 @@ def create_shift(*, actor, person, date: dt.date, kind: str | None = None, start
     except (OverflowError, ValueError):
         raise InvalidInput(_("The shift cannot be saved."),
                            errors=[FieldError("date", _("Enter a date within the calendar."))]) from None
-    # the person's row is locked so that two leads cannot put overlapping shifts at once
-    User.objects.select_for_update().filter(pk=person.pk).first()
+    # the person's row is locked so that two leads cannot put overlapping shifts (or 连班) at once
+    User.objects.select_for_update(of=("self",)).filter(pk=person.pk).first()
     clash = Shift.objects.filter(person=person, start_at__lt=end_at, end_at__gt=start_at).first()
     if clash is not None:
         raise InvalidInput(_("The shift cannot be saved."), errors=[FieldError(
             "start", _("%(person)s already has a shift from %(start)s to %(end)s.")
             % {"person": person, "start": _fmt(clash.start_at), "end": _fmt(clash.end_at)})])
+    _check_rest(person=person, start_at=start_at, end_at=end_at)
     shift = Shift.objects.create(
         person=person, team_id=person.team_id, date=date, shift_type=shift_type, kind=kind, start=start, end=end,
         start_at=start_at, end_at=end_at, status=status, note=note[:200], created_by=actor,
