@@ -201,7 +201,10 @@ class Attendance(VersionedModel):
                                verbose_name=_("person"))
     shift = models.OneToOneField(Shift, on_delete=models.CASCADE, related_name="attendance",
                                  verbose_name=_("shift"))
-    check_in_at = models.DateTimeField(_("checked in at"))
+    check_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True,
+                                       help_text=_("Empty when the person did not come (absence)."))
+    absent = models.BooleanField(_("absent (旷工)"), default=False,
+                                 help_text=_("No check-in and no approved leave by the shift's end."))
     check_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
     late_minutes = models.PositiveIntegerField(_("minutes late"), default=0)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -214,6 +217,8 @@ class Attendance(VersionedModel):
         ordering = ["-check_in_at", "-id"]
 
     def __str__(self) -> str:
+        if self.check_in_at is None:
+            return f"{self.person} {self.shift_id} absent"
         return f"{self.person} {timezone.localtime(self.check_in_at):%Y-%m-%d %H:%M}"
 
 

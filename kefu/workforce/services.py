@@ -579,6 +579,7 @@ def record_attendance(*, actor, person, shift_id: int, check_in_at: dt.datetime,
         attendance.check_in_at = check_in_at
         attendance.check_out_at = check_out_at
         attendance.late_minutes = late
+        attendance.absent = False  # a lead's check-in corrects an absence the job recorded
         attendance.recorded_by = actor
         bump_version(attendance)
         attendance.save()
@@ -640,3 +641,52 @@ def check_out(*, actor) -> Attendance:
     attendance.save()
     record(actor=actor, action=Action.UPDATE, obj=attendance, before=before, after=snapshot(attendance))
     return attendance
+
+
+# -- the absence job (R-WFM-5) --------------------------------------------------------------------------
+
+ABSENCE_LOOKBACK = dt.timedelta(days=2)
+
+
+@transaction.atomic
+def record_absences(*, now: dt.datetime | None = None, lookback: dt.timedelta = ABSENCE_LOOKBACK) -> int:
+    """The periodic job of R-WFM-5: a published shift that ended within ``lookback`` before ``now`` with no
+    check-in and not freed by approved leave is an absence (旷工). Each is recorded at once: an attendance row
+    marked absent and a violation (R-ORG-4, through ``record_violation``, which tells the person); the person's
+    team leads are told too. Idempotent: a shift with an attendance row is never looked at again, so a second
+    run records nothing. Returns the number of absences recorded."""
+    from django.db.models import Exists, OuterRef
+
+    from kefu.org.selectors import leads_of_team
+
+    now = now or timezone.now()
+    approved_leave = LeaveRequest.objects.filter(person_id=OuterRef("person_id"),
+                                                 status=LeaveRequest.Status.APPROVED,
+                                                 start_at__lt=OuterRef("end_at"), end_at__gt=OuterRef("start_at"))
+    candidates = (Shift.objects.filter(status=Shift.Status.PUBLISHED, leave__isnull=True, end_at__lte=now,
+                                       end_at__gt=now - lookback, attendance__isnull=True,
+                                       person__is_active=True)
+                  .exclude(Exists(approved_leave)).order_by("end_at", "pk").values_list("pk", flat=True))
+    recorded = 0
+    for shift_id in list(candidates):
+        # the shift's row is locked, then looked at again: a check-in recorded meanwhile, or a second run of
+        # the job, wins
+        shift = Shift.objects.select_for_update().filter(pk=shift_id).first()
+        if shift is None or Attendance.objects.filter(shift_id=shift_id).exists():
+            continue
+        person = User.objects.get(pk=shift.person_id)
+        shift.person = person
+        attendance = Attendance.objects.create(person=person, shift=shift, check_in_at=None, absent=True,
+                                               recorded_by=None, recorded_at=now)
+        record(actor=None, action=Action.CREATE, obj=attendance, after=snapshot(attendance),
+               note="absence: no check-in by the shift's end")
+        evidence = (_("No check-in for the shift from %(start)s to %(end)s and no approved leave: absence (旷工).")
+                    % {"start": _fmt(shift.start_at), "end": _fmt(shift.end_at)})
+        violation = record_violation(actor=None, person=person, rule=RULE_ATTENDANCE, kind=Violation.Kind.ABSENCE,
+                                     shift=shift, evidence=evidence)
+        leads = leads_of_team(shift.team_id or person.team_id).exclude(pk=person.pk)
+        notify(recipients=list(leads), kind="violation_recorded",
+               title=gettext_lazy("A person of your team was absent (旷工)"),
+               body=f"{person}: {violation.evidence}", url=reverse("workforce:violations"))
+        recorded += 1
+    return recorded
