@@ -70,3 +70,28 @@ def notified():
         return set(qs.values_list("recipient__username", flat=True))
 
     return names
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The services' clock, frozen at ``clock.at`` (2026-12-04 12:00 Asia/Shanghai unless moved)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    class Clock:
+        at = dt.datetime(2026, 12, 4, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+    c = Clock()
+    monkeypatch.setattr(services, "_now", lambda: c.at)
+    return c
+
+
+@pytest.fixture
+def request_(demo, clock):
+    """``request_(ticket, amount, who="agent1")``: a compensation request through the service."""
+
+    def ask(ticket, amount, who="agent1"):
+        return services.request_compensation(actor=demo.users[who], ticket_id=ticket.pk, amount=amount,
+                                             reason="补偿")
+
+    return ask

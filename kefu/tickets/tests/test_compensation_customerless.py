@@ -25,25 +25,6 @@ NOON = dt.datetime(2026, 12, 4, 12, 0, tzinfo=SHANGHAI)
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    class Clock:
-        at = NOON
-
-    c = Clock()
-    monkeypatch.setattr(services, "_now", lambda: c.at)
-    return c
-
-
-@pytest.fixture
-def request_(demo, clock):
-    def ask(ticket, amount, who="agent1"):
-        return services.request_compensation(actor=demo.users[who], ticket_id=ticket.pk, amount=amount,
-                                             reason="补偿")
-
-    return ask
-
-
-@pytest.fixture
 def customer(make_customer):
     return make_customer("李先生")
 

@@ -23,27 +23,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOON = dt.datetime(2026, 12, 4, 12, 0, tzinfo=SHANGHAI)
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    """The services' clock, frozen at ``clock.at`` (Asia/Shanghai noon unless moved)."""
-
-    class Clock:
-        at = NOON
-
-    c = Clock()
-    monkeypatch.setattr(services, "_now", lambda: c.at)
-    return c
-
-
-@pytest.fixture
-def request_(demo, clock):
-    def ask(ticket, amount, who="agent1"):
-        return services.request_compensation(actor=demo.users[who], ticket_id=ticket.pk, amount=amount,
-                                             reason="补偿")
-
-    return ask
-
-
 def _state(ticket):
     """What a refusal must leave alone: the ticket's compensations and its version."""
     rows = list(Compensation.objects.filter(ticket=ticket).order_by("pk")
