@@ -169,8 +169,11 @@ def _mount() -> None:
     from kefu.knowledge.api import router as knowledge_router
     from kefu.notifications.api import router as notifications_router
     from kefu.org.api import auth_router, org_router
+    from kefu.quality.api import router as quality_router
     from kefu.rules.api import router as rules_router
+    from kefu.surveys.api import router as surveys_router
     from kefu.tickets.api import router as tickets_router
+    from kefu.training.api import router as training_router
     from kefu.workforce.api import router as workforce_router
 
     api.add_router("/auth", auth_router)
@@ -186,6 +189,9 @@ def _mount() -> None:
     api.add_router("/announcements", announcements_router)
     api.add_router("/knowledge", knowledge_router)
     api.add_router("/", workforce_router)
+    api.add_router("/qa", quality_router)
+    api.add_router("/training", training_router)
+    api.add_router("/surveys", surveys_router)
 
     # keep last: the URLs no router above matched
     fallback = Router()

@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "kefu.announcements",
     "kefu.knowledge",
     "kefu.workforce",
+    "kefu.quality",
+    "kefu.training",
+    "kefu.surveys",
 ]
 
 MIDDLEWARE = [

@@ -400,3 +400,10 @@ def create_violation(request, payload: ViolationIn):
     violation = services.record_violation(actor=request.user, person=person, rule=payload.rule, kind=payload.kind,
                                           evidence=payload.evidence)
     return Status(201, selectors.violations(request.user).get(pk=violation.pk))
+
+
+# the parts of the workforce API kept in their own modules (mounted here, at the same prefix)
+from kefu.workforce.api import attendance, handover, ladder, planning, rollcall, swaps  # noqa: E402
+
+for _part in (attendance, handover, ladder, planning, rollcall, swaps):
+    router.add_router("/", _part.router)

@@ -1,0 +1,5 @@
+"""Surveys API (API.md, SPEC)."""
+
+from ninja import Router
+
+router = Router(tags=["surveys"])

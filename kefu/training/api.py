@@ -1,0 +1,5 @@
+"""Training API (API.md, SPEC)."""
+
+from ninja import Router
+
+router = Router(tags=["training"])
