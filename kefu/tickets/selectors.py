@@ -306,3 +306,26 @@ def dashboard_data(user, *, today: dt.date, days: int = 14) -> dict:
         "open": scoped.filter(status__in=OPEN_STATUSES).count(),
         "breached": scoped.filter(status__in=OPEN_STATUSES, sla_state="breached").count(),
     }
+
+
+def resolved_with_customer(user, *, start: dt.datetime, end: dt.datetime) -> list[tuple[int, int, int | None]]:
+    """(customer id, ticket id, owner's team id) of the tickets in ``user``'s scope resolved in
+    [start, end) that have a customer, the latest ticket per customer — the population surveys sample."""
+    rows = (tickets_in_scope(user).filter(resolved_at__gte=start, resolved_at__lt=end, customer__isnull=False)
+            .order_by("customer_id", "-resolved_at", "-id")
+            .values_list("customer_id", "id", "owner__team_id"))
+    seen: set[int] = set()
+    out = []
+    for customer_id, ticket_id, team_id in rows:
+        if customer_id not in seen:
+            seen.add(customer_id)
+            out.append((customer_id, ticket_id, team_id))
+    return out
+
+
+def callback_satisfaction(user, *, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, int | None, int]]:
+    """(done at, owner's team id, satisfaction 1–5) of the callbacks in ``user``'s scope done in [start, end):
+    CSAT after callback (R-SAT-1)."""
+    return list(Callback.objects.filter(done_at__gte=start, done_at__lt=end, satisfaction__isnull=False,
+                                        ticket__in=tickets_in_scope(user).values("pk"))
+                .order_by("done_at").values_list("done_at", "ticket__owner__team_id", "satisfaction"))
