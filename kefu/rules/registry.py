@@ -782,3 +782,32 @@ register_constraint(
     ascending("calendar.work_start", "calendar.work_end"),
     Constraint(keys=("calendar.work_start", "calendar.work_end", "calendar.breaks"), check=_breaks_within_hours),
 )
+
+# --- training (R-TRN-1), read by kefu.training ---
+GROUPS["training"] = gettext_lazy("Training")
+TRAINING_DEFS = (
+    RuleDef(
+        key="training.pass_mark", type=RuleType.INT, default=80, min=0, max=100,
+        rule_id="R-TRN-1", group="training", label=gettext_lazy("Exam pass mark (score out of 100)"),
+        help=gettext_lazy("An exam attempt scoring this much or more passes."),
+    ),
+    RuleDef(
+        key="training.max_attempts", type=RuleType.INT, default=3, min=1, max=20,
+        rule_id="R-TRN-1", group="training", label=gettext_lazy("Exam attempts per course (at most)"),
+        help=gettext_lazy("How many times a person may take the exam of one course, retakes included."),
+    ),
+    RuleDef(
+        key="training.grace_seconds", type=RuleType.INT, default=30, min=0, max=600,
+        rule_id="R-TRN-1", group="training", label=gettext_lazy("Exam time limit: grace (seconds)"),
+        help=gettext_lazy("Answers arriving this long after the time limit still count; later ones are refused."),
+    ),
+    RuleDef(
+        key="training.multiple_choice_scoring", type=RuleType.CHOICE, default="all_or_nothing",
+        choices=(("all_or_nothing", gettext_lazy("All or nothing")),
+                 ("partial", gettext_lazy("Partial credit (no wrong option chosen)"))),
+        rule_id="R-TRN-1", group="training", label=gettext_lazy("Multiple-choice questions are scored"),
+        help=gettext_lazy("All or nothing: a point only when exactly the right options are chosen. Partial: "
+                          "the share of right options chosen, nothing when a wrong one is chosen."),
+    ),
+)
+register(*TRAINING_DEFS)
