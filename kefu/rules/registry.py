@@ -811,3 +811,39 @@ TRAINING_DEFS = (
     ),
 )
 register(*TRAINING_DEFS)
+
+# --- quality inspection: monthly quota and the sampling's risk weights (SPEC R-QA-2) ---
+QUALITY_DEFS = (
+    RuleDef(
+        key="quality.monthly_quota", type=RuleType.INT, default=1, min=1, max=5,
+        rule_id="R-QA-2", group="quality", label=gettext_lazy("QA reviews per agent per month (quota)"),
+        help=gettext_lazy("Each agent gets at least this many reviews a month (1 to 5); the inspector's desk "
+                          "shows who is below it and samples their tickets."),
+    ),
+    RuleDef(
+        key="quality.sample_weight.complaint", type=RuleType.INT, default=4, min=0, max=50,
+        rule_id="R-QA-2", group="quality", label=gettext_lazy("Sampling weight added for a complaint"),
+        help=gettext_lazy("Every ticket weighs 1 in the sample; a complaint weighs this much more."),
+    ),
+    RuleDef(
+        key="quality.sample_weight.low_satisfaction", type=RuleType.INT, default=4, min=0, max=50,
+        rule_id="R-QA-2", group="quality", label=gettext_lazy("Sampling weight added for low callback satisfaction"),
+        help=gettext_lazy("A ticket whose callback satisfaction is low weighs this much more in the sample."),
+    ),
+    RuleDef(
+        key="quality.sample_low_satisfaction", type=RuleType.INT, default=2, min=1, max=4,
+        rule_id="R-QA-2", group="quality", label=gettext_lazy("Low callback satisfaction is at most"),
+        help=gettext_lazy("A callback satisfaction (1–5) of this or lower counts as low for the sample."),
+    ),
+    RuleDef(
+        key="quality.sample_weight.breached", type=RuleType.INT, default=3, min=0, max=50,
+        rule_id="R-QA-2", group="quality", label=gettext_lazy("Sampling weight added for a breached time limit"),
+        help=gettext_lazy("A ticket that breached its time limit weighs this much more in the sample."),
+    ),
+    RuleDef(
+        key="quality.sample_weight.reopened", type=RuleType.INT, default=3, min=0, max=50,
+        rule_id="R-QA-2", group="quality", label=gettext_lazy("Sampling weight added for a reopened ticket"),
+        help=gettext_lazy("A ticket that was reopened weighs this much more in the sample."),
+    ),
+)
+register(*QUALITY_DEFS)
