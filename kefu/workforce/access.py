@@ -15,7 +15,7 @@ from kefu.core.errors import FieldError, InvalidInput, NotAllowed, NotFound
 from kefu.org.models import User
 from kefu.org.roles import Role
 from kefu.org.scope import SELF, scope_for
-from kefu.workforce.models import LeaveRequest, Shift, Violation
+from kefu.workforce.models import Delegation, LeaveRequest, LevelApplication, Shift, Violation
 
 MANAGER_ROLES = frozenset({Role.LEAD, Role.HEAD, Role.DIRECTOR, Role.ADMIN})
 ROSTER_ROLES = MANAGER_ROLES
@@ -38,8 +38,24 @@ def may_approve_role(user, approver_role: str) -> bool:
     return bool(user.role_codes & APPROVER_ROLES.get(approver_role, frozenset()))
 
 
+def _decides_leave_itself(user, leave: LeaveRequest) -> bool:
+    return (leave.person_id != user.pk and may_approve_role(user, leave.approver_role)
+            and scope_for(user).can_act_on_person(leave.person))
+
+
 def may_decide(user, leave: LeaveRequest) -> bool:
-    return leave.person_id != user.pk and may_approve_role(user, leave.approver_role)
+    """By the role the leave names, within the caller's scope, or on behalf of such an approver who handed the
+    caller their approvals for now (a delegation, R-WFM-4)."""
+    return _decides_leave_itself(user, leave) or decides_for(user, leave) is not None
+
+
+def decides_for(user, leave: LeaveRequest) -> User | None:
+    """The approver on whose behalf ``user`` decides ``leave`` (an active delegation); None when the caller
+    decides it by their own role, or may not decide it at all."""
+    if leave.person_id == user.pk or _decides_leave_itself(user, leave):
+        return None
+    return next((approver for approver in active_delegators(user)
+                 if approver.pk != leave.person_id and _decides_leave_itself(approver, leave)), None)
 
 
 def can_manage_person(user, person: User) -> bool:
@@ -95,6 +111,15 @@ def access_leave(user, leave_id: int, *, for_update: bool = False) -> LeaveReque
     if for_update:
         qs = qs.select_for_update(of=("self",))
     leave = qs.filter(pk=leave_id).first()
+    if leave is None:  # a delegate reaches the leave of the approver's people (R-WFM-4)
+        delegated = Q()
+        for approver in active_delegators(user):
+            delegated |= scope_for(approver).people_q("person__")
+        if delegated:
+            qs = LeaveRequest.objects.select_related("person").filter(delegated, pk=leave_id)
+            if for_update:
+                qs = qs.select_for_update(of=("self",))
+            leave = qs.first()
     if leave is None:
         raise NotFound(_("No such leave request."))
     return leave
@@ -103,3 +128,65 @@ def access_leave(user, leave_id: int, *, for_update: bool = False) -> LeaveReque
 def violations_in_scope(user) -> QuerySet[Violation]:
     """Visible to the person, their lead and above (R-ORG-4)."""
     return Violation.objects.filter(scope_for(user).people_q("person__"))
+
+
+# -- delegation of approvals and the level ladder (R-WFM-4, R-ORG-3) ----------------------------------------
+
+APPROVING_RANK = {Role.LEAD: 1, Role.HEAD: 2, Role.DIRECTOR: 3}
+"""Who approves what: leads (swaps, the lower levels) < heads (leave up to a day) < directors."""
+
+
+def approving_rank(user) -> int:
+    """The highest approving role the person holds (0: none)."""
+    return max((APPROVING_RANK.get(role, 0) for role in user.role_codes), default=0)
+
+
+def active_delegators(user, *, at=None) -> list[User]:
+    """The approvers who handed their approvals to ``user`` for a window covering ``at`` (default now)."""
+    from django.utils import timezone
+
+    at = at or timezone.now()
+    rows = (Delegation.objects.filter(delegate_id=user.pk, revoked=False, start_at__lte=at, end_at__gt=at,
+                                      approver__is_active=True)
+            .select_related("approver").prefetch_related("approver__roles"))
+    return [row.approver for row in rows]
+
+
+def may_decide_level(user, application: LevelApplication) -> bool:
+    """R-ORG-3: the level's approver (its role or a higher one) of the person's team/department/centre; never
+    one's own application."""
+    if application.person_id == user.pk:
+        return False
+    needed = APPROVING_RANK.get(application.level.approver_role, 1)
+    return approving_rank(user) >= needed and scope_for(user).can_act_on_person(application.person)
+
+
+def decides_level_for(user, application: LevelApplication, *, delegators: list[User] | None = None) -> User | None:
+    """The approver on whose behalf ``user`` decides ``application`` (None: by their own right, or not at all)."""
+    if application.person_id == user.pk or may_decide_level(user, application):
+        return None
+    delegators = active_delegators(user) if delegators is None else delegators
+    return next((approver for approver in delegators
+                 if approver.pk != application.person_id and may_decide_level(approver, application)), None)
+
+
+# -- shift types and plan proposals (issue 10) -----------------------------------------------------------
+
+SHIFT_TYPE_ROLES = frozenset({Role.HEAD, Role.DIRECTOR, Role.ADMIN})
+
+
+def may_edit_shift_types(user) -> bool:
+    """The centre's shift types are set by department heads, directors and administrators; leads read them."""
+    return bool(user.is_superuser or user.role_codes & SHIFT_TYPE_ROLES)
+
+
+def team_for_roster(user, team_id: int | None):
+    """A team whose roster the caller changes (proposals, copying a week): 403 for a role that may not or a
+    team outside the scope (the lead of 一班 for 二班)."""
+    from kefu.org.models import Team
+
+    if not may_roster(user):
+        raise NotAllowed(_("Only team leads, department heads and directors change the roster."))
+    if team_id is None or team_id not in scope_for(user).team_ids:
+        raise NotAllowed(_("This team is outside your scope."))
+    return Team.objects.get(pk=team_id)
