@@ -602,6 +602,12 @@ SPEC_DEFS: tuple[RuleDef, ...] = (
                           "than this between two shifts."),
     ),
     RuleDef(
+        key="workforce.swap_max_level_gap", type=RuleType.INT, default=1, min=0, max=10,
+        rule_id="R-WFM-3", group="workforce", label=gettext_lazy("Shift swaps: level difference (at most)"),
+        help=gettext_lazy("Two people may swap shifts only when their levels are at most this many steps apart "
+                          "(no level counts as the first step)."),
+    ),
+    RuleDef(
         key="workforce.leave_notice_hours", type=RuleType.INT, default=24, min=0, max=720, unit=_HOURS,
         rule_id="R-WFM-4", group="workforce", label=gettext_lazy("Personal leave: notice before the shift (hours)"),
         help=gettext_lazy("Personal leave must be asked at least this long before the first affected shift starts."),
