@@ -46,6 +46,7 @@ SPEC_DEFAULTS = [
     ("workforce.roll_call_minutes", 10, "R-WFM-1"),
     ("workforce.swap_max_per_month", 2, "R-WFM-3"),
     ("workforce.swap_min_rest_hours", 8, "R-WFM-3"),
+    ("workforce.swap_max_level_gap", 1, "R-WFM-3"),
     ("workforce.leave_notice_hours", 24, "R-WFM-4"),
     ("workforce.special_leave_notice_hours", 1, "R-WFM-4"),
     ("workforce.night_leave_cutoff", T(12, 0), "R-WFM-4"),
