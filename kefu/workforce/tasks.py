@@ -5,7 +5,7 @@ leave are recorded as absence (旷工), with a violation (R-ORG-4).
 """
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from kefu.workforce import services
 
@@ -13,3 +13,11 @@ from kefu.workforce import services
 @db_periodic_task(crontab(minute="*/5"))
 def record_absences() -> int:
     return services.record_absences()
+
+
+@db_task()
+def build_plan(proposal_id: int) -> None:
+    """A shift plan proposal (issue 10): solve and write the draft shifts, reporting progress on the row."""
+    from kefu.workforce.services.planning import build_proposal
+
+    build_proposal(proposal_id=proposal_id)
