@@ -1,6 +1,11 @@
 """Automatic assignment of tickets that arrive without a person (web form, API): round-robin or
 lowest open load among the agents of the shop's teams who are on duty now, with a per-agent cap.
-Until the workforce roster exists, "on duty" is the agent's own toggle (AgentAvailability)."""
+
+"On duty" comes from the workforce roster (R-WFM-1): a PUBLISHED shift covers now, not freed by leave, and
+the person is not on a break (暂停接单). Without a roster — none of the shop's agents has a published shift
+today (a centre that does not roster, the demo of the tickets app) — it falls back to the agent's own toggle
+(AgentAvailability.on_duty), still minus breaks. A ticket of a VIP customer goes only to agents whose level
+opens the "vip" skill (R-ORG-3); with none of them on duty it waits in the queue."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.audit.services import Action, record
@@ -15,17 +21,43 @@ from kefu.org.selectors import users_with_role
 from kefu.rules.selectors import get_rule
 from kefu.tickets.choices import OPEN_STATUSES, EventKind
 from kefu.tickets.models import AgentAvailability, Ticket, TicketEvent
+from kefu.workforce.selectors import duty
+
+VIP_SKILL = "vip"
 
 
-def candidates(ticket: Ticket):
+def is_vip_ticket(ticket: Ticket) -> bool:
+    """The ticket's customer is in the VIP value tier (R-CUS-7)."""
+    if not ticket.customer_id:
+        return False
+    from kefu.customers.choices import ValueTier
+    from kefu.customers.models import Customer
+
+    return Customer.objects.filter(pk=ticket.customer_id, value_tier=ValueTier.VIP).exists()
+
+
+def on_duty_ids(person_ids, *, now: dt.datetime) -> set[int]:
+    """Of ``person_ids``: on a published shift now (or, with no roster for any of them today, their toggle
+    on), and not on a break."""
+    ids = set(person_ids)
+    if not ids:
+        return set()
+    if duty.rostered_today_person_ids(now, ids):
+        on = duty.on_shift_person_ids(now, ids)
+    else:  # no roster: the desk toggle says who takes tickets
+        on = set(AgentAvailability.objects.filter(person_id__in=ids, on_duty=True).values_list("person_id", flat=True))
+    return on - duty.on_break_person_ids(now, on) if on else on
+
+
+def candidates(ticket: Ticket, *, now: dt.datetime | None = None):
     """Agents on duty whose team serves the ticket's shop, with their open-ticket count."""
+    now = now or timezone.now()
     cap_default = get_rule("tickets.max_open_per_agent", centre_id=ticket.shop.centre_id)
-    agents = list(
-        users_with_role("agent")
-        .filter(team__shops=ticket.shop_id)
-        .filter(pk__in=AgentAvailability.objects.filter(on_duty=True).values("person_id"))
-        .distinct()
-    )
+    serving = list(users_with_role("agent").filter(team__shops=ticket.shop_id).distinct())
+    on = on_duty_ids([a.pk for a in serving], now=now)
+    if on and is_vip_ticket(ticket):
+        on = duty.people_allowed_skill(VIP_SKILL, on)
+    agents = [a for a in serving if a.pk in on]
     ids = [a.pk for a in agents]
     availability = {a.person_id: a for a in AgentAvailability.objects.filter(person_id__in=ids)}
     loads = dict(Ticket.objects.filter(owner_id__in=ids, status__in=OPEN_STATUSES).exclude(pk=ticket.pk)
@@ -40,8 +72,8 @@ def candidates(ticket: Ticket):
     return out
 
 
-def choose(ticket: Ticket, mode: str):
-    pool = candidates(ticket)
+def choose(ticket: Ticket, mode: str, *, now: dt.datetime | None = None):
+    pool = candidates(ticket, now=now)
     if not pool:
         return None
     never = dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -58,7 +90,7 @@ def auto_assign(ticket: Ticket, *, now: dt.datetime):
     mode = get_rule("tickets.assignment_mode", centre_id=ticket.shop.centre_id)
     if mode == "manual":
         return None
-    agent = choose(ticket, mode)
+    agent = choose(ticket, mode, now=now)
     if agent is None:
         return None
     ticket.owner = agent
@@ -81,8 +113,8 @@ def is_on_duty(person) -> bool:
 
 @transaction.atomic
 def set_on_duty(*, actor, on_duty: bool) -> AgentAvailability:
-    """The agent says they are taking work now (automatic assignment considers them) or not. Until the
-    workforce roster exists this toggle is what "on shift" means; audited."""
+    """The agent says they are taking work now or not: what automatic assignment goes by when there is no
+    roster (see the module's note); audited."""
     avail, _created = AgentAvailability.objects.select_for_update().get_or_create(person=actor)
     if avail.on_duty != on_duty:
         avail.on_duty = on_duty
@@ -90,3 +122,26 @@ def set_on_duty(*, actor, on_duty: bool) -> AgentAvailability:
         record(actor=actor, action=Action.UPDATE, obj=avail, before={"on_duty": not on_duty},
                after={"on_duty": on_duty})
     return avail
+
+
+@transaction.atomic
+def set_taking_tickets(*, actor, taking: bool) -> AgentAvailability:
+    """The desk's toggle (暂停接单 / 恢复接单). During a published shift pausing starts a break (R-WFM-5: away
+    time) and taking tickets again ends it; the availability toggle follows, for a centre without a roster."""
+    from kefu.workforce.services import breaks
+
+    current = duty.open_break(actor)
+    if taking:
+        if current is not None:
+            breaks.end_break(actor=actor)
+    elif current is None and duty.current_shift(actor, timezone.now()) is not None:
+        breaks.start_break(actor=actor)
+    return set_on_duty(actor=actor, on_duty=taking)
+
+
+def desk_state(person, *, now: dt.datetime) -> dict:
+    """What the desk's toggle shows: taking tickets or not, and since when a break has lasted."""
+    state = duty.desk_duty(person, now)
+    toggle = is_on_duty(person)
+    return {"on_break": state.on_break, "break_since": state.break_since, "break_minutes": state.break_minutes,
+            "on_shift": state.on_shift, "taking": not state.on_break and (state.on_shift or toggle)}

@@ -193,7 +193,7 @@ def desk(request):
         "queue_more": len(queue) > QUEUE_MAX,
         "tiles": _scope_tiles(user) if manager or read_only else _my_tiles(user, queue_count),
         "i18n": countdown_i18n(),
-        "on_duty": None if manager or read_only else assignment.is_on_duty(user),
+        "on_duty": None if manager or read_only else assignment.desk_state(user, now=now),
     })
     return render(request, "tickets/desk.html", context)
 
@@ -201,8 +201,11 @@ def desk(request):
 @login_required
 @require_POST
 def on_duty(request):
-    """Toggle whether automatic assignment may give the person new tickets now."""
-    assignment.set_on_duty(actor=request.user, on_duty=request.POST.get("on_duty") == "1")
+    """暂停接单 / 恢复接单: whether automatic assignment may give the person new tickets now."""
+    try:
+        assignment.set_taking_tickets(actor=request.user, taking=request.POST.get("on_duty") == "1")
+    except ServiceError as exc:
+        messages.error(request, str(exc))
     return redirect("tickets:desk")
 
 
