@@ -21,3 +21,11 @@ def build_plan(proposal_id: int) -> None:
     from kefu.workforce.services.planning import build_proposal
 
     build_proposal(proposal_id=proposal_id)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def record_overlong_breaks() -> int:
+    """R-WFM-5 away time: a break (暂停接单) still under way past ``workforce.away_minutes`` is a violation."""
+    from kefu.workforce.services.breaks import record_overlong_breaks as job
+
+    return job()
