@@ -417,6 +417,10 @@ def request_leave(*, actor, person, kind: str, start_at: dt.datetime | None, end
         leave.status = LeaveRequest.Status.APPROVED
         leave.decided_by = actor
         leave.decided_at = now
+        leave.delegated_from = access.decides_for(actor, leave)
+    from kefu.workforce.services.certificates import set_certificate_due
+
+    set_certificate_due(leave)  # sick leave of a day or more: the certificate is due the first day back
     leave.save()
     record(actor=actor, action=Action.CREATE, obj=leave, after=snapshot(leave))
     if leave.status == LeaveRequest.Status.APPROVED:
@@ -438,7 +442,10 @@ def _approvers(leave: LeaveRequest) -> list[int]:
         qs = User.objects.filter(centre_id=person.centre_id, roles__role=Role.DIRECTOR)
     else:
         qs = User.objects.filter(department_id=person.department_id, roles__role=Role.HEAD)
-    return list(qs.filter(is_active=True).exclude(pk=person.pk).values_list("pk", flat=True).distinct())
+    from kefu.workforce.services.delegation import with_stand_ins
+
+    # an approver away on leave who handed their approvals over: their delegate is told too
+    return with_stand_ins(qs.filter(is_active=True).exclude(pk=person.pk).values_list("pk", flat=True).distinct())
 
 
 def _decide(*, actor, leave_id: int, version: int | None, status: str, note: str) -> LeaveRequest:
@@ -458,9 +465,15 @@ def _decide(*, actor, leave_id: int, version: int | None, status: str, note: str
     leave.decided_by = actor
     leave.decided_at = timezone.now()
     leave.decision_note = (note or "").strip()[:300]
+    leave.delegated_from = access.decides_for(actor, leave)  # a delegate decides on the approver's behalf
+    if status == LeaveRequest.Status.APPROVED:
+        from kefu.workforce.services.certificates import set_certificate_due
+
+        set_certificate_due(leave)
     bump_version(leave)
     leave.save()
-    record(actor=actor, action=Action.TRANSITION, obj=leave, before=before, after=snapshot(leave))
+    record(actor=actor, action=Action.TRANSITION, obj=leave, before=before, after=snapshot(leave),
+           note=f"on behalf of {leave.delegated_from.get_username()}" if leave.delegated_from else "")
     return leave
 
 
