@@ -190,3 +190,58 @@ def team_for_roster(user, team_id: int | None):
     if team_id is None or team_id not in scope_for(user).team_ids:
         raise NotAllowed(_("This team is outside your scope."))
     return Team.objects.get(pk=team_id)
+
+
+# -- shift swaps (R-WFM-3) -------------------------------------------------------------------------------
+
+SWAP_OVER_LEAD_ROLES = frozenset({Role.HEAD, Role.DIRECTOR})
+SWAP_APPROVER_ROLES = SWAP_OVER_LEAD_ROLES | {Role.LEAD}
+
+
+def swaps_in_scope(user):
+    """Swaps the caller sees: their own (either side), their team's (leads), their department's (heads),
+    the centre's (directors)."""
+    from kefu.workforce.models import ShiftSwap
+
+    scope = scope_for(user)
+    return ShiftSwap.objects.filter(Q(requester_id=user.pk) | Q(counterpart_id=user.pk)
+                                    | scope.people_q("requester__") | scope.people_q("counterpart__"))
+
+
+def access_swap(user, swap_id: int, *, for_update: bool = False):
+    qs = swaps_in_scope(user).select_related("requester", "counterpart")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    swap = qs.filter(pk=swap_id).first()
+    if swap is None:
+        raise NotFound(_("No such shift swap."))
+    return swap
+
+
+def swap_sides(user, swap) -> set[str]:
+    """The sides ("requester", "counterpart") of ``swap`` the caller approves: the lead of the person's team
+    their side; a department head or director any side of a person in their scope; never a swap of one's own."""
+    if user.pk in (swap.requester_id, swap.counterpart_id):
+        return set()
+    roles = user.role_codes
+    sides = set()
+    for side, person in (("requester", swap.requester), ("counterpart", swap.counterpart)):
+        team_lead = Role.LEAD in roles and user.team_id and person.team_id == user.team_id
+        if team_lead or (roles & SWAP_OVER_LEAD_ROLES and scope_for(user).can_act_on_person(person)):
+            sides.add(side)
+    return sides
+
+
+def swap_inbox_q(user) -> Q | None:
+    """The pending swaps with a side the caller approves and nobody approved yet (None: none at all)."""
+    roles = user.role_codes
+    q = None
+    if Role.LEAD in roles and user.team_id:
+        q = (Q(requester__team_id=user.team_id, requester_lead_approved_by__isnull=True)
+             | Q(counterpart__team_id=user.team_id, counterpart_lead_approved_by__isnull=True))
+    if roles & SWAP_OVER_LEAD_ROLES:
+        scope = scope_for(user)
+        wider = ((scope.people_q("requester__") & Q(requester_lead_approved_by__isnull=True))
+                 | (scope.people_q("counterpart__") & Q(counterpart_lead_approved_by__isnull=True)))
+        q = wider if q is None else q | wider
+    return q
