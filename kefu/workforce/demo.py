@@ -1,21 +1,35 @@
-"""Demo shifts and leave for the seed_demo centre (SPEC §4): the shift types 早班, 晚班 and 夜班, this week's
-and next week's roster of 一班 and 二班, annual leave entitlements, one pending and one approved leave
-(the roster shows its gap). Timed back from now through kefu.core.demo_clock; safe to run again: only what
-is missing is added."""
+"""Demo shifts, leave and people for the seed_demo centre (SPEC §4): the shift types 早班, 晚班 and 夜班, this
+week's and next week's roster of 一班 and 二班, annual leave entitlements, one pending and one approved leave
+(the roster shows its gap), and for every demo agent a worker profile (in service since 1 to 30 months
+before today, skills phone and online, two of them also vip; a level of the ladder when the levels exist)
+and an assessment score for last month. Timed back from now through kefu.core.demo_clock; safe to run
+again: only what is missing is added."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from kefu.audit.services import Action, record
 from kefu.core import demo_clock
 from kefu.core.errors import ServiceError
 from kefu.org.models import Team, User
+from kefu.org.roles import Role
 from kefu.rules.selectors import get_rule
 from kefu.workforce import services
-from kefu.workforce.models import LeaveRequest, Shift, ShiftKind, shift_moments
+from kefu.workforce.models import (
+    AnnualLeaveEntitlement,
+    AssessmentScore,
+    LeaveRequest,
+    Level,
+    Shift,
+    ShiftKind,
+    WorkerProfile,
+    shift_moments,
+)
 
 # code, name, kind, start, end, breaks, headcount
 SHIFT_TYPES = [
@@ -27,6 +41,17 @@ ROTATION = ["early", "late", "night"]
 ANNUAL_DAYS = 5
 PENDING_REASON = "孩子学校开家长会"
 APPROVED_REASON = "预约了医院复诊"
+# The demo agents in id order (agent1 … agent6; more agents repeat the list): months in service before today,
+# level code (used only when the Level rows of the ladder exist), VIP skill, last month's assessment score.
+PEOPLE = [
+    (13, "silver", False, Decimal("91.50")),
+    (4, "iron", False, Decimal("84.00")),
+    (1, "trial", False, Decimal("78.50")),
+    (30, "gold", True, Decimal("96.00")),
+    (9, "bronze", False, Decimal("88.00")),
+    (22, "silver", True, Decimal("93.50")),
+]
+SKILLS = ["phone", "online"]
 
 
 def _monday(day: dt.date) -> dt.date:
@@ -47,7 +72,7 @@ def seed_demo_workforce() -> dict[str, int]:
         for code, name, kind, start, end, breaks, headcount in SHIFT_TYPES:
             types[code] = services.ensure_shift_type(actor=head, centre=head.centre, code=code, name=name, kind=kind,
                                                      start=start, end=end, breaks=breaks, headcount=headcount)
-    made = {"shifts": 0, "leave": 0}
+    made = {"shifts": 0, "leave": 0, "profiles": 0, "scores": 0}
     min_rest = dt.timedelta(hours=get_rule("workforce.swap_min_rest_hours", centre_id=head.centre_id))
     teams = Team.objects.filter(department__centre_id=head.centre_id).order_by("id")
     for team in teams:
@@ -70,17 +95,60 @@ def seed_demo_workforce() -> dict[str, int]:
                             continue  # the day after a week of nights is off before early shifts (连班)
                         services.create_shift(actor=lead, person=person, date=day, shift_type=types[code])
                         made["shifts"] += 1
-    for username in ("agent1", "agent2", "agent3", "agent4", "agent5", "agent6"):
-        person = User.objects.filter(username=username).first()
-        if person is not None:
-            with demo_clock.at(published_at - dt.timedelta(days=7)):
+    agents = list(User.objects.filter(centre_id=head.centre_id, team__isnull=False, is_active=True,
+                                      roles__role=Role.AGENT).distinct().order_by("id"))
+    with demo_clock.at(published_at - dt.timedelta(days=7)):
+        have = set(AnnualLeaveEntitlement.objects.filter(person__in=agents, year=today.year)
+                   .values_list("person_id", flat=True))
+        for person in agents:
+            if person.pk not in have:
                 services.set_annual_entitlement(actor=None, person=person, year=today.year, days=ANNUAL_DAYS)
+    made["profiles"], made["scores"] = _people(agents, head=head, today=today, now=now)
     next_monday = this_monday + dt.timedelta(days=7)
     made["leave"] += _leave("agent2", "personal", next_monday + dt.timedelta(days=2), PENDING_REASON,
                             filed_at=now - dt.timedelta(hours=3), decide=False)
     made["leave"] += _leave("agent5", "sick", next_monday + dt.timedelta(days=1), APPROVED_REASON,
                             filed_at=now - dt.timedelta(days=2), decide=True)
     return made
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day of the month ``months`` months before ``day`` (the 28th at most, so every month has it)."""
+    index = day.year * 12 + day.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, min(day.day, 28))
+
+
+def _people(agents: list, *, head, today: dt.date, now: dt.datetime) -> tuple[int, int]:
+    """Worker profiles and last month's assessment scores of the demo agents (only those missing are added).
+    Levels are looked up by code among the ladder's Level rows and left empty when there are none."""
+    levels = {level.code: level for level in Level.objects.all()}
+    this_month = today.replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    # the scores were entered early this month (or a few minutes ago on the month's first morning)
+    entered_at = min(now - dt.timedelta(minutes=5), demo_clock.local_moment(this_month + dt.timedelta(days=2), 10))
+    have_profiles = set(WorkerProfile.objects.filter(person__in=agents).values_list("person_id", flat=True))
+    have_scores = set(AssessmentScore.objects.filter(person__in=agents, month=last_month)
+                      .values_list("person_id", flat=True))
+    profiles = scores = 0
+    for index, person in enumerate(agents):
+        months, level_code, vip, score = PEOPLE[index % len(PEOPLE)]
+        hired_on = months_before(today, months)
+        if person.pk not in have_profiles:
+            with demo_clock.at(demo_clock.local_moment(hired_on, 9)):
+                profile = WorkerProfile.objects.create(person=person, skills=[*SKILLS, "vip"] if vip else list(SKILLS),
+                                                       hired_on=hired_on, level=levels.get(level_code))
+                if person.team_id:
+                    profile.shops.set(person.team.shops.all())
+                record(actor=None, action=Action.CREATE, obj=profile, after=services.snapshot(profile),
+                       note="demo data")
+            profiles += 1
+        if person.pk not in have_scores:
+            with demo_clock.at(entered_at):
+                row = AssessmentScore.objects.create(person=person, month=last_month, score=score, source="manual",
+                                                     entered_by=head, entered_at=entered_at)
+                record(actor=head, action=Action.CREATE, obj=row, after=services.snapshot(row), note="demo data")
+            scores += 1
+    return profiles, scores
 
 
 def _too_little_rest(person, day: dt.date, shift_type, min_rest: dt.timedelta) -> bool:
