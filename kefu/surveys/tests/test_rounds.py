@@ -105,3 +105,14 @@ def test_edits_change_questions_only_before_links_went_out(demo, resolved, surve
                                period_start=DAY, period_end=DAY,
                                questions=[{"dimension": "empathy", "text": "?"}])
     assert survey.questions.count() == 5
+
+
+def test_the_demo_survey_seeds_once(demo, resolved):
+    from kefu.surveys.demo import seed_demo_surveys
+    from kefu.surveys.models import Response
+
+    resolved(6)
+    first = seed_demo_surveys()
+    assert first == {"created": 1, "answered": 4}
+    assert seed_demo_surveys() == {"created": 0, "answered": 0}
+    assert Response.objects.count() == 4
