@@ -36,6 +36,7 @@ seed: migrate
 	$(PY) manage.py seed_demo_knowledge
 	$(PY) manage.py seed_demo_announcements
 	$(PY) manage.py seed_demo_workforce
+	$(PY) manage.py seed_demo_surveys
 
 serve:
 	bash scripts/serve-dev.sh $(HOST) $(PORT)
