@@ -1,5 +1,192 @@
-"""Training API (API.md, SPEC)."""
+"""Training API (R-TRN-1), mounted at /api/v1/training: courses, my assignments, exam attempts and results.
 
-from ninja import Router
+A rule that refuses (retakes used up, course passed, time limit over) is a 422 with ``"rule": "R-TRN-1"``;
+an object outside the caller's scope is a 404, an action their role may not take a 403 (API.md "Errors")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from kefu.core.api import ErrorOut, Id, PageNumber
+from kefu.training import access, selectors, services
+from kefu.training.models import Attempt
 
 router = Router(tags=["training"])
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class CourseOut(Schema):
+    id: int
+    title: str
+    description: str
+    tags: list[str]
+    exam_questions: int
+    exam_minutes: int
+    bank_size: int = Field(..., description="Questions in the bank the exams draw from")
+    active: bool
+    version: int
+
+
+class AssignmentOut(Schema):
+    id: int
+    course: int
+    course_title: str
+    due: dt.date
+    reason: str
+    assigned_at: dt.datetime
+    completed_at: dt.datetime | None
+    overdue: bool
+
+    @staticmethod
+    def resolve_course(obj) -> int:
+        return obj.course_id
+
+    @staticmethod
+    def resolve_course_title(obj) -> str:
+        return obj.course.title
+
+    @staticmethod
+    def resolve_overdue(obj) -> bool:
+        from django.utils import timezone
+
+        return obj.completed_at is None and obj.due < timezone.localdate()
+
+
+class ExamQuestionOut(Schema):
+    id: int
+    kind: str
+    text: str
+    options: list[str]
+
+
+class AttemptOut(Schema):
+    id: int
+    course: int
+    course_title: str
+    person: str
+    number: int
+    status: str
+    started_at: dt.datetime
+    deadline: dt.datetime
+    submitted_at: dt.datetime | None
+    score: Decimal | None
+    correct_count: int | None
+    question_count: int
+    pass_mark: int
+    passed: bool | None
+
+    @staticmethod
+    def resolve_course(obj) -> int:
+        return obj.course_id
+
+    @staticmethod
+    def resolve_course_title(obj) -> str:
+        return obj.course.title
+
+    @staticmethod
+    def resolve_person(obj) -> str:
+        return obj.person.username
+
+    @staticmethod
+    def resolve_question_count(obj) -> int:
+        return len(obj.question_ids)
+
+
+class OpenAttemptOut(AttemptOut):
+    questions: list[ExamQuestionOut] = Field(..., description="The questions drawn, in order (no answers)")
+
+    @staticmethod
+    def resolve_questions(obj) -> list[dict]:
+        return [{"id": q.pk, "kind": q.kind, "text": q.text, "options": services.options_of(q)}
+                for q in services.attempt_questions(obj)]
+
+
+class ReviewOut(Schema):
+    id: int
+    kind: str
+    text: str
+    options: list[str]
+    chosen: list[int]
+    correct: list[int]
+    right: bool
+    explanation: str
+
+
+class ResultOut(AttemptOut):
+    review: list[ReviewOut] = Field(..., description="Each question with the answer given, the right answer and "
+                                                     "the explanation (once the attempt is closed)")
+
+    @staticmethod
+    def resolve_review(obj) -> list[dict]:
+        if obj.status == Attempt.Status.OPEN:
+            return []
+        return [{"id": r.question.pk, "kind": r.question.kind, "text": r.question.text, "options": r.options,
+                 "chosen": r.chosen, "correct": r.question.correct, "right": r.right,
+                 "explanation": r.question.explanation} for r in selectors.review(obj)]
+
+
+class AnswersIn(Schema):
+    answers: dict[str, list[int]] = Field(..., description="Question id → the indexes (from 0) of the chosen "
+                                                           "options; a true/false question: 0 true, 1 false")
+
+
+class ResultFilters(Schema):
+    course: Id | None = None
+    person: str = Field("", max_length=150, description="A username (trainers: of their scope)")
+
+
+def _attempt(request, attempt_id: int) -> Attempt:
+    return selectors.results(request.user).filter(pk=attempt_id).get()
+
+
+@router.get("/courses", response={200: list[CourseOut], **ERRORS})
+@paginate(PageNumber)
+def list_courses(request):
+    """The courses of the caller's centre (trainers see the inactive ones too)."""
+    return selectors.courses(request.user)
+
+
+@router.get("/assignments/mine", response={200: list[AssignmentOut], **ERRORS})
+@paginate(PageNumber)
+def my_assignments(request):
+    """The courses assigned to the caller, open ones first, by due date."""
+    return selectors.my_assignments(request.user)
+
+
+@router.post("/courses/{course_id}/attempts", response={201: OpenAttemptOut, **ERRORS})
+def start_attempt(request, course_id: Id):
+    """Start the exam of a course (or get back the attempt still open): its questions, without answers, and
+    the deadline. 422 ``R-TRN-1`` once passed or when the attempts allowed are used up."""
+    attempt = services.start_attempt(actor=request.user, course_id=course_id)
+    return Status(201, _attempt(request, attempt.pk))
+
+
+@router.post("/attempts/{attempt_id}/submit", response={200: ResultOut, **ERRORS})
+def submit_attempt(request, attempt_id: Id, payload: AnswersIn):
+    """Submit the answers: scored at once; the result with the right answers and explanations. Answers after
+    the deadline and its grace are refused (422 ``R-TRN-1``)."""
+    services.submit_attempt(actor=request.user, attempt_id=attempt_id, answers=payload.answers)
+    return _attempt(request, attempt_id)
+
+
+@router.get("/attempts/{attempt_id}", response={200: ResultOut, **ERRORS})
+def get_attempt(request, attempt_id: Id):
+    """One attempt: the caller's own, or (trainers) one of their scope."""
+    attempt = access.access_attempt(request.user, attempt_id)
+    return _attempt(request, attempt.pk)
+
+
+@router.get("/results", response={200: list[AttemptOut], **ERRORS})
+@paginate(PageNumber)
+def list_results(request, filters: Query[ResultFilters]):
+    """Exam attempts, newest first: trainers those of their scope, everyone else their own."""
+    qs = selectors.results(request.user, course_id=filters.course)
+    if filters.person:
+        qs = qs.filter(person__username=filters.person)
+    return qs
+
