@@ -14,3 +14,10 @@ urlpatterns = [
     path("approvals/<int:leave_id>/<str:decision>/", views.decide, name="decide"),
     path("violations/", views.violations, name="violations"),
 ]
+
+# attendance board (issue 10, R-WFM-5)
+from kefu.workforce.views import attendance as attendance_views  # noqa: E402
+
+urlpatterns += [
+    path("attendance-board/", attendance_views.attendance_board, name="attendance_board"),
+]
