@@ -1,0 +1,67 @@
+"""R-QA-2 quota: each agent needs ``quality.monthly_quota`` reviews a month (default 1, 1 to 5); reviews are
+counted in the month of the organisation's time zone — one at 23:59 on the last day counts for that month,
+one at 00:00 on the first day for the next; the desk shows who is below quota."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kefu.quality import selectors
+from kefu.quality.tests.conftest import SHANGHAI
+
+
+def _done(user, month):
+    return {r.agent: r.done for r in selectors.quota(user, month)}
+
+
+def test_r_qa_2_quota_counts_at_the_month_boundary(demo, clock, make_ticket, review):
+    ticket_a, ticket_b = make_ticket(), make_ticket()
+    clock(dt.datetime(2026, 11, 30, 23, 59, tzinfo=SHANGHAI))
+    review(ticket=ticket_a)
+    clock(dt.datetime(2026, 12, 1, 0, 0, tzinfo=SHANGHAI))
+    review(ticket=ticket_b)
+    qa = demo.users["qa1"]
+    assert _done(qa, dt.date(2026, 11, 1))["agent1"] == 1
+    assert _done(qa, dt.date(2026, 12, 1))["agent1"] == 1
+    assert _done(qa, dt.date(2027, 1, 1))["agent1"] == 0
+
+
+def test_r_qa_2_below_quota_follows_the_setting(demo, clock, review):
+    from kefu.rules.selectors import clear_cache, rule_row
+    from kefu.rules.services import set_rule
+
+    review()
+    month = dt.date(2026, 12, 1)
+    qa = demo.users["qa1"]
+    below = {r.agent for r in selectors.below_quota(qa, month)}
+    assert "agent1" not in below and "agent2" in below
+    set_rule(actor=demo.users["admin"], key="quality.monthly_quota", value=2,
+             version=rule_row("quality.monthly_quota").version)
+    clear_cache()
+    rows = {r.agent: r for r in selectors.quota(qa, month)}
+    assert (rows["agent1"].required, rows["agent1"].done, rows["agent1"].below) == (2, 1, True)
+
+
+@pytest.mark.parametrize(("value", "ok"), [(0, False), (1, True), (5, True), (6, False)])
+def test_r_qa_2_quota_setting_is_1_to_5(value, ok):
+    from kefu.rules.registry import RuleValueError, get_def
+
+    d = get_def("quality.monthly_quota")
+    assert d.default == 1
+    if ok:
+        assert d.clean(value) == value
+    else:
+        with pytest.raises(RuleValueError):
+            d.clean(value)
+
+
+def test_quota_list_runs_in_a_constant_number_of_queries(demo, clock, review, django_assert_max_num_queries):
+    for _i in range(3):
+        review()
+    qa = demo.users["qa1"]
+    selectors.quota(qa, dt.date(2026, 12, 1))  # warm the scope and rules caches
+    with django_assert_max_num_queries(3):
+        rows = selectors.quota(qa, dt.date(2026, 12, 1))
+    assert len(rows) == 6
