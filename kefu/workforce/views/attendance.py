@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from kefu.core.errors import InvalidInput, NotAllowed, NotFound
 from kefu.workforce.selectors import attendance
@@ -23,10 +23,10 @@ from kefu.workforce.selectors import attendance
 COLUMNS = [
     ("shifts", gettext_lazy("Shifts")),
     ("worked", gettext_lazy("Worked")),
-    ("late", gettext_lazy("Late")),
+    ("late", gettext_lazy("Late arrivals")),
     ("late_minutes", gettext_lazy("Minutes late")),
     ("absences", gettext_lazy("Absences")),
-    ("breaks", gettext_lazy("Breaks")),
+    ("breaks", gettext_lazy("Breaks taken")),
     ("away_minutes", gettext_lazy("Minutes away")),
     ("leave_days", gettext_lazy("Leave days")),
     ("violations", gettext_lazy("Violations")),
@@ -79,7 +79,7 @@ def _xlsx(board) -> HttpResponse:
     book = Workbook()
     sheet = book.active
     sheet.title = f"{board.month:%Y-%m}"
-    sheet.append([str(_("Person")), str(_("Username"))] + [str(label) for _key, label in COLUMNS])
+    sheet.append([str(pgettext("attendance board", "Person")), str(_("Username"))] + [str(label) for _key, label in COLUMNS])
     for row in [*board.rows, board.totals]:
         person = row.person
         sheet.append([str(person) if person else str(_("Team total")), person.username if person else ""]
