@@ -21,3 +21,19 @@ from kefu.workforce.views import attendance as attendance_views  # noqa: E402
 urlpatterns += [
     path("attendance-board/", attendance_views.attendance_board, name="attendance_board"),
 ]
+
+# level ladder, delegation of approvals, medical certificates (issue 10, R-ORG-3, R-WFM-4)
+from kefu.workforce.views import certificates as certificate_views  # noqa: E402
+from kefu.workforce.views import delegation as delegation_views  # noqa: E402
+from kefu.workforce.views import ladder as ladder_views  # noqa: E402
+
+urlpatterns += [
+    path("ladder/", ladder_views.ladder, name="ladder"),
+    path("ladder/apply/", ladder_views.ladder_apply, name="ladder_apply"),
+    path("ladder/scores/", ladder_views.ladder_score, name="ladder_score"),
+    path("ladder/levels/<int:level_id>/", ladder_views.ladder_level, name="ladder_level"),
+    path("ladder/<int:application_id>/<str:decision>/", ladder_views.ladder_decide, name="ladder_decide"),
+    path("delegation/", delegation_views.delegation, name="delegation"),
+    path("delegation/<int:delegation_id>/revoke/", delegation_views.delegation_revoke, name="delegation_revoke"),
+    path("leave/<int:leave_id>/certificate/", certificate_views.certificate, name="certificate"),
+]
