@@ -29,3 +29,12 @@ def record_overlong_breaks() -> int:
     from kefu.workforce.services.breaks import record_overlong_breaks as job
 
     return job()
+
+
+@db_periodic_task(crontab(minute="0,30"))
+def remind_certificates() -> dict:
+    """R-WFM-4 medical certificates: on the first day back (from 08:00) a reminder to the person, once; after it,
+    a certificate still missing is flagged and the person's lead and head are told, once."""
+    from kefu.workforce.services.certificates import remind_certificates as job
+
+    return job()
