@@ -37,3 +37,12 @@ urlpatterns += [
     path("delegation/<int:delegation_id>/revoke/", delegation_views.delegation_revoke, name="delegation_revoke"),
     path("leave/<int:leave_id>/certificate/", certificate_views.certificate, name="certificate"),
 ]
+
+# shift swaps (issue 10, R-WFM-3)
+from kefu.workforce.views import swaps as swap_views  # noqa: E402
+
+urlpatterns += [
+    path("swaps/", swap_views.swaps, name="swaps"),
+    path("swaps/check/", swap_views.swap_check, name="swap_check"),
+    path("swaps/<int:swap_id>/<str:decision>/", swap_views.swap_decide, name="swap_decide"),
+]

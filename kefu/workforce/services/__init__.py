@@ -234,6 +234,7 @@ class LeavePlan:
     checks: list[Check] = field(default_factory=list)
     errors: list[FieldError] = field(default_factory=list)
     rule_errors: list[FieldError] = field(default_factory=list)
+    rule: str = RULE_LEAVE  # the rule a refusal names (R-WFM-3 for a shift obtained by a swap)
 
     @property
     def ok(self) -> bool:
@@ -305,6 +306,14 @@ def plan_leave(*, actor, person, kind: str, start_at: dt.datetime | None, end_at
                                              leave__isnull=True).order_by("start_at").first())
     reference = plan.first_shift.start_at if plan.first_shift else start_at
     notice = reference - now
+    swapped = (Shift.objects.filter(person=person, start_at__lt=end_at, end_at__gt=start_at, swap__isnull=False)
+               .order_by("start_at").first())
+    if swapped is not None:  # R-WFM-3: a shift obtained by a swap (还班 too) is worked, never taken as leave
+        message = (_("The shift at %(start)s came to you by a shift swap (换班): a swapped shift cannot be taken as "
+                     "leave.") % {"start": _fmt(swapped.start_at)})
+        plan.checks.append(Check(_("No shift obtained by a swap"), False, message))
+        plan.rule_errors.insert(0, FieldError("start", message))
+        plan.rule = RULE_REST
 
     day = _local(start_at).date()
     last = _local(end_at - dt.timedelta(microseconds=1)).date()
@@ -388,7 +397,7 @@ def _raise_for(plan: LeavePlan) -> None:
     if plan.errors:
         raise InvalidInput(_("The leave request cannot be saved."), errors=plan.errors + plan.rule_errors)
     if plan.rule_errors:
-        raise RuleViolation(plan.rule_errors[0].message, errors=plan.rule_errors, rule=RULE_LEAVE)
+        raise RuleViolation(plan.rule_errors[0].message, errors=plan.rule_errors, rule=plan.rule)
 
 
 def _free_shifts(leave: LeaveRequest) -> int:
@@ -701,5 +710,9 @@ def record_absences(*, now: dt.datetime | None = None, lookback: dt.timedelta = 
         notify(recipients=list(leads), kind="violation_recorded",
                title=gettext_lazy("A person of your team was absent (旷工)"),
                body=f"{person}: {violation.evidence}", url=reverse("workforce:violations"))
+        if shift.swap_id is not None:  # R-WFM-3: an uncovered swap is absence for both sides
+            from kefu.workforce.services.swaps import record_uncovered_swap
+
+            record_uncovered_swap(shift=shift)
         recorded += 1
     return recorded
