@@ -327,7 +327,8 @@ def scorecard_edit(request, family: int | None = None):
         row["n"] = n
         row["errors"] = [m for k in ("code", "name", "weight") for m in errors.get(f"items.{n}.{k}", [])]
     return render(request, "quality/scorecard_form.html", {
-        "current": current, "rows": rows, "name": name, "change_note": note, "errors": errors, "error": error,
+        "current": current, "rows": rows, "name": name, "change_note": note, "error": error,
+        "top_errors": [m for k in ("name", "family", "items") for m in errors.get(k, [])],
         "row_count": len(rows)}, status=status)
 
 

@@ -26,7 +26,7 @@ def _rows(n_agents=5, per_agent=40, seed=1):
 
 def test_r_qa_2_same_seed_same_data_same_sample_in_any_row_order():
     rows = _rows()
-    needs = {a: 3 for a in range(1, 6)}
+    needs = dict.fromkeys(range(1, 6), 3)
     first = draw_sample(rows, needs, seed="2026-12")
     shuffled = list(rows)
     random.Random(7).shuffle(shuffled)  # noqa: S311
@@ -70,7 +70,7 @@ def test_r_qa_2_sample_is_stratified_by_type_and_channel():
 
 def test_r_qa_2_a_months_sample_for_500_agents_is_fast():
     rows = _rows(n_agents=500, per_agent=200)
-    needs = {a: 5 for a in range(1, 501)}
+    needs = dict.fromkeys(range(1, 501), 5)
     started = time.perf_counter()
     drawn = draw_sample(rows, needs, seed="2026-12")
     elapsed = time.perf_counter() - started

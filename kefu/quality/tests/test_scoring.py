@@ -30,7 +30,7 @@ def test_r_qa_1_score_is_the_sum_of_the_points(demo, review):
 
 def test_r_qa_1_full_and_zero_marks_are_the_bounds(review):
     assert review(scores=FULL).score == 100
-    assert review(scores={k: 0 for k in FULL}).score == 0
+    assert review(scores=dict.fromkeys(FULL, 0)).score == 0
 
 
 def test_r_qa_1_a_failed_critical_item_fails_the_review_with_score_0(review):
