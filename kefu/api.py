@@ -169,6 +169,7 @@ def _mount() -> None:
     from kefu.knowledge.api import router as knowledge_router
     from kefu.notifications.api import router as notifications_router
     from kefu.org.api import auth_router, org_router
+    from kefu.performance.api import router as performance_router
     from kefu.quality.api import router as quality_router
     from kefu.rules.api import router as rules_router
     from kefu.surveys.api import router as surveys_router
@@ -192,6 +193,7 @@ def _mount() -> None:
     api.add_router("/qa", quality_router)
     api.add_router("/training", training_router)
     api.add_router("/surveys", surveys_router)
+    api.add_router("/", performance_router)
 
     # keep last: the URLs no router above matched
     fallback = Router()

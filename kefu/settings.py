@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "kefu.quality",
     "kefu.training",
     "kefu.surveys",
+    "kefu.performance",
 ]
 
 MIDDLEWARE = [

@@ -30,6 +30,7 @@ urlpatterns = [
     path("quality/", include("kefu.quality.urls")),
     path("training/", include("kefu.training.urls")),
     path("surveys/", include("kefu.surveys.urls")),
+    path("performance/", include("kefu.performance.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),

@@ -33,6 +33,7 @@ GROUPS: list[NavGroup] = [
     NavGroup("knowledge", _("Knowledge"), "ti-book"),
     NavGroup("workforce", _("Shifts and leave"), "ti-calendar-time"),
     NavGroup("quality", _("Quality and training"), "ti-clipboard-check"),
+    NavGroup("performance", _("Performance and reports"), "ti-chart-line"),
     NavGroup("settings", _("Organisation"), "ti-settings"),
 ]
 
@@ -90,6 +91,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("My training"), "training:mine", "ti-school", AGENT_UP, "quality"),
     NavItem(_("Training"), "training:courses", "ti-books", frozenset({Role.QA}) | LEAD_UP, "quality"),
     NavItem(_("Surveys"), "surveys:list", "ti-message-star", frozenset({Role.QA}) | LEAD_UP, "quality"),
+    NavItem(_("3E daily log"), "performance:daily_log", "ti-notebook", frozenset({Role.AGENT, Role.LEAD}),
+            "performance"),
+    NavItem(_("Team daily logs"), "performance:team_logs", "ti-notes", LEAD_UP, "performance"),
     NavItem(_("People"), "org:people", "ti-users", frozenset({Role.LEAD, Role.QA}) | MANAGERS, "settings"),
     NavItem(_("Business calendar"), "bizcalendar:days", "ti-calendar", SERVICE, group="settings"),
     NavItem(_("Rule settings"), "rules:list", "ti-adjustments", MANAGERS, "settings"),
