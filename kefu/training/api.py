@@ -3,8 +3,6 @@
 A rule that refuses (retakes used up, course passed, time limit over) is a 422 with ``"rule": "R-TRN-1"``;
 an object outside the caller's scope is a 404, an action their role may not take a 403 (API.md "Errors")."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 

@@ -229,4 +229,4 @@ class Attempt(models.Model):
         indexes = [models.Index(fields=["person", "status"], name="training_attempt_person")]
 
     def __str__(self) -> str:
-        return f"{self.person}: {self.course} #{self.number}"
+        return f"{self.person}: {self.course} ({self.number})"

@@ -546,28 +546,33 @@ def propose_plan_from_weak_items(*, actor, weak_items: dict[int, list[str]], due
         agents[person.pk] = (person, [str(i).strip() for i in items or [] if str(i).strip()])
     errors.raise_if_any(_("The training plan could not be made."))
     courses = list(access.in_centre(actor, Course.objects.filter(active=True)).order_by("id"))
-    plan: Plan | None = None
-    made: list[Assignment] = []
+    todo: list[tuple[Course, User, str]] = []
     unmatched: dict[int, list[str]] = {}
     for agent_id, (person, items) in agents.items():
         wanted = {_norm(i) for i in items}
         covered: set[str] = set()
         for course in courses:
             hits = wanted & {_norm(t) for t in course.tags}
-            if not hits:
-                continue
-            covered |= hits
-            if plan is None:
-                plan = Plan.objects.create(centre_id=course.centre_id, title=title, note=note,
-                                           source=Plan.Source.QA_WEAK_ITEMS, created_by=_actor(actor))
-                record(actor=actor, action=Action.CREATE, obj=plan, after=snapshot(plan), note=RULE)
-            reason = _("Weak points: %(items)s") % {"items": "、".join(i for i in items if _norm(i) in hits)}
-            assignment = _assign(actor=actor, course=course, person=person, due=due, plan=plan, reason=reason)
-            if assignment is not None:
-                made.append(assignment)
+            if hits:
+                covered |= hits
+                todo.append((course, person, _("Weak points: %(items)s")
+                             % {"items": "、".join(i for i in items if _norm(i) in hits)}))
         missing = [i for i in items if _norm(i) not in covered]
         if missing:
             unmatched[agent_id] = missing
+    open_pairs = set(Assignment.objects.filter(person_id__in=list(agents), completed_at__isnull=True)
+                     .values_list("course_id", "person_id"))
+    todo = [t for t in todo if (t[0].pk, t[1].pk) not in open_pairs]
+    plan: Plan | None = None
+    made: list[Assignment] = []
+    if todo:
+        plan = Plan.objects.create(centre_id=todo[0][0].centre_id, title=title, note=note,
+                                   source=Plan.Source.QA_WEAK_ITEMS, created_by=_actor(actor))
+        record(actor=actor, action=Action.CREATE, obj=plan, after=snapshot(plan), note=RULE)
+        for course, person, reason in todo:
+            assignment = _assign(actor=actor, course=course, person=person, due=due, plan=plan, reason=reason)
+            if assignment is not None:
+                made.append(assignment)
     _notify_assigned(made)
     return PlanProposal(plan=plan, assignments=made, unmatched=unmatched)
 
