@@ -177,10 +177,21 @@ def attendance_button(request, action: str):
 
 @login_required
 def approvals(request):
-    if not (request.user.role_codes & {"head", "director"}):
+    """Leave to decide; leave handed over by an away approver (delegation); level applications; sick leave
+    whose medical certificate is missing (R-WFM-4, R-ORG-3)."""
+    from kefu.workforce.selectors import delegation as delegated
+    from kefu.workforce.selectors import ladder
+
+    user = request.user
+    delegators = access.active_delegators(user)
+    if not (user.role_codes & {"head", "director"} or delegators or access.approving_rank(user)):
         raise PermissionDenied(_("Leave is decided by department heads and the centre director."))
-    inbox = list(selectors.approval_inbox(request.user)[:200])
-    return render(request, "workforce/approvals.html", {"inbox": inbox})
+    inbox = list(selectors.approval_inbox(user)[:200]) if user.role_codes & {"head", "director"} else []
+    return render(request, "workforce/approvals.html", {
+        "inbox": inbox, "delegated": delegated.delegated_leave(user), "delegators": delegators,
+        "applications": ladder.applications_to_decide(user),
+        "missing_certificates": list(delegated.missing_certificates(user)[:100]) if access.is_manager(user) else [],
+    })
 
 
 @login_required
