@@ -46,3 +46,19 @@ urlpatterns += [
     path("swaps/check/", swap_views.swap_check, name="swap_check"),
     path("swaps/<int:swap_id>/<str:decision>/", swap_views.swap_decide, name="swap_decide"),
 ]
+
+# roll call, duty log, handover, .ics feed (issue 10, R-WFM-1, R-WFM-2)
+from kefu.workforce.views import feed as feed_views  # noqa: E402
+from kefu.workforce.views import handover as handover_views  # noqa: E402
+from kefu.workforce.views import rollcall as rollcall_views  # noqa: E402
+
+urlpatterns += [
+    path("rollcall/", rollcall_views.rollcall, name="rollcall"),
+    path("rollcall/<int:shift_id>/mark/", rollcall_views.mark, name="rollcall_mark"),
+    path("handover/", handover_views.handover, name="handover"),
+    path("handover/duty-log/", handover_views.duty_log_new, name="duty_log_new"),
+    path("handover/save/", handover_views.handover_save, name="handover_save"),
+    path("handover/<int:handover_id>/<str:action>/", handover_views.handover_action, name="handover_action"),
+    path("feed/<str:token>.ics", feed_views.feed_ics, name="feed"),
+    path("me/calendar-feed/", feed_views.feed_block, name="feed_block"),
+]
