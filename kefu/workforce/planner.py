@@ -9,7 +9,8 @@ Model
 * one boolean per (person, day, shift type) that the person may work at all: the shift type's work type
   (and shop, when the shift type names one) among the person's skills, no overlap with their
   unavailability (approved leave), and enough rest after their shifts of the previous week;
-* hard: at most one shift per person per day; at most ``max_shifts_per_week`` shifts per person;
+* hard: at most one shift per person per day; at most ``max_shifts_per_week`` shifts per person (or the
+  person's own ``max_shifts``);
   between the end of one shift and the start of the next shift of the same person at least
   ``min_rest_hours`` (R-WFM-1/R-WFM-3 连班; also across midnight for night shifts and against the
   previous week's last shifts);
@@ -64,6 +65,7 @@ class Person:
     shops: frozenset[str] = frozenset()
     level: str | int | None = None
     team: Hashable | None = None
+    max_shifts: int | None = None  # this person's shifts per week at most (None: the rules')
 
 
 @dataclass(frozen=True)
@@ -314,13 +316,15 @@ def propose_plan(
     by_person: dict[Hashable, list[tuple[Hashable, date, Hashable]]] = defaultdict(list)
     for key in x:
         by_person[key[0]].append(key)
-    for keys in by_person.values():
+    own_limit = {p.id: p.max_shifts for p in people if p.max_shifts is not None}
+    for person_id, keys in by_person.items():
         for d in days:
             same_day = [x[k] for k in keys if k[1] == d.date]
             if len(same_day) > 1:
                 model.add_at_most_one(same_day)
-        if len({k[1] for k in keys}) > rules.max_shifts_per_week:
-            model.add(sum(x[k] for k in keys) <= rules.max_shifts_per_week)
+        limit = own_limit.get(person_id, rules.max_shifts_per_week)
+        if len({k[1] for k in keys}) > limit:
+            model.add(sum(x[k] for k in keys) <= limit)
         ordered = sorted(keys, key=lambda k: intervals[(k[1], k[2])])
         for i, a in enumerate(ordered):
             for b in ordered[i + 1 :]:

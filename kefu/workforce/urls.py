@@ -1,6 +1,7 @@
 from django.urls import path
 
 from kefu.workforce import views
+from kefu.workforce.views import planning as planning_views
 
 app_name = "workforce"
 urlpatterns = [
@@ -13,6 +14,19 @@ urlpatterns = [
     path("approvals/", views.approvals, name="approvals"),
     path("approvals/<int:leave_id>/<str:decision>/", views.decide, name="decide"),
     path("violations/", views.violations, name="violations"),
+    # shift plan proposals, shift types, copying a week (issue 10)
+    path("plan/", planning_views.plan, name="plan"),
+    path("plan/<int:proposal_id>/", planning_views.plan_detail, name="plan_detail"),
+    path("plan/<int:proposal_id>/progress/", planning_views.plan_progress, name="plan_progress"),
+    path("plan/<int:proposal_id>/shifts/", planning_views.plan_shift_add, name="plan_shift_add"),
+    path("plan/<int:proposal_id>/shifts/<int:shift_id>/remove/", planning_views.plan_shift_remove,
+         name="plan_shift_remove"),
+    path("plan/<int:proposal_id>/<str:action>/", planning_views.plan_action, name="plan_action"),
+    path("shift-types/", planning_views.shift_type_new, name="shift_type_new"),
+    path("shift-types/<int:shift_type_id>/toggle/", planning_views.shift_type_toggle, name="shift_type_toggle"),
+    path("roster/copy/", planning_views.copy_week, name="copy_week"),
+    path("roster/publish/", planning_views.publish_week, name="publish_week"),
+    path("roster/staffing/", planning_views.staffing, name="staffing"),
 ]
 
 # attendance board (issue 10, R-WFM-5)

@@ -64,10 +64,21 @@ def roster(request):
     elif request.method == "POST":
         raise PermissionDenied(_("Only team leads, department heads and directors change the roster."))
     week = selectors.week_roster(request.user, team, monday)
+    today = timezone.localdate()
+    day = _date(request.GET.get("day"), today if monday <= today < monday + dt.timedelta(days=7) else monday)
+    if not monday <= day < monday + dt.timedelta(days=7):
+        day = monday
+    copy_form = None
+    if may_roster:  # copying the week; the staffing advice of ``day`` loads by HTMX (workforce:staffing)
+        from kefu.workforce.views.planning import CopyWeekForm
+
+        copy_form = CopyWeekForm(initial={"team": team.pk, "from_week": monday,
+                                          "to_week": monday + dt.timedelta(days=7)})
     return render(request, "workforce/roster.html", {
         "teams": teams, "team": team, "week": week, "monday": monday, "form": form,
         "prev_week": monday - dt.timedelta(days=7), "next_week": monday + dt.timedelta(days=7),
-        "today": timezone.localdate(), "may_roster": may_roster,
+        "today": today, "may_roster": may_roster, "day": day, "copy_form": copy_form,
+        "drafts": sum(1 for row in week.rows for cell in row.cells for s in cell if s.status == "draft"),
     }, status=status)
 
 
