@@ -107,6 +107,8 @@ def swap_check(request):
     plan = None
     if form.cleaned_data.get("shift_id") and form.cleaned_data.get("with_shift_id"):
         plan = _ask(request, form, check_only=True)
+        if not form.cleaned_data.get("reason"):  # not written yet: no error before submitting
+            plan.errors = [e for e in plan.errors if e.field != "reason"]
     return render(request, "workforce/_swap_checks.html", {"plan": plan})
 
 
