@@ -171,3 +171,7 @@ def test_R_WFM_5_board_excel_download(demo, month, clients):
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = {r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows["agent1"][2:12] == (3, 2, 1, 25, 1, 2, 40, 0, 3, 66.7)
+    from kefu.audit.models import AuditEvent
+
+    export = AuditEvent.objects.get(action="export", object_type="org.team")
+    assert export.actor == demo.users["lead1"] and export.after["month"] == "2026-12"

@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from kefu.core.errors import InvalidInput, NotAllowed, NotFound
+from kefu.core.http import client_ip
 from kefu.workforce.selectors import attendance
+from kefu.workforce.services.attendance import record_board_export
 
 COLUMNS = [
     ("shifts", gettext_lazy("Shifts")),
@@ -63,6 +65,8 @@ def attendance_board(request):
     now = timezone.now()
     board = attendance.monthly(request.user, team, month, now=now)
     if request.GET.get("format") == "xlsx" and status == 200:
+        record_board_export(actor=request.user, team=team, month=month, people=len(board.rows),
+                            ip=client_ip(request))
         return _xlsx(board)
     trend = attendance.trend(teams, month, now=now)
     trend["labels"] = {"rate": _("Attendance rate %"), "late": _("Late arrivals")}
