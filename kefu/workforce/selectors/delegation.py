@@ -10,13 +10,13 @@ from kefu.workforce import access
 from kefu.workforce.models import LeaveRequest
 
 
-def delegated_leave(user) -> list[tuple[LeaveRequest, User]]:
+def delegated_leave(user, *, delegators: list[User] | None = None) -> list[tuple[LeaveRequest, User]]:
     """Pending leave ``user`` decides on behalf of an approver who handed them their approvals for now
     (``(leave, approver)``), leaving out what the caller decides by their own role anyway. One query per
     delegating approver."""
     from kefu.workforce.selectors import approval_inbox
 
-    delegators = access.active_delegators(user)
+    delegators = access.active_delegators(user) if delegators is None else delegators
     if not delegators:
         return []
     own = set(approval_inbox(user).values_list("pk", flat=True))

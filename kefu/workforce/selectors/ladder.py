@@ -170,10 +170,10 @@ def my_applications(user) -> QuerySet[LevelApplication]:
     return _applications().filter(person=user).order_by("-created_at", "-id")
 
 
-def applications_to_decide(user) -> list[tuple[LevelApplication, User | None]]:
+def applications_to_decide(user, *, delegators: list[User] | None = None) -> list[tuple[LevelApplication, User | None]]:
     """Pending applications the caller decides: by their own role and scope, or on behalf of an approver who
     handed them their approvals (``(application, on_behalf_of)``, None for their own). Two to three queries."""
-    delegators = access.active_delegators(user)
+    delegators = access.active_delegators(user) if delegators is None else delegators
     people_q = Q()
     if access.approving_rank(user):
         people_q |= scope_for(user).people_q("person__")

@@ -195,12 +195,12 @@ def approvals(request):
 
     user = request.user
     delegators = access.active_delegators(user)
-    if not (user.role_codes & {"head", "director"} or delegators or access.approving_rank(user)):
+    if not (user.role_codes & {"head", "director"} or delegators):
         raise PermissionDenied(_("Leave is decided by department heads and the centre director."))
     inbox = list(selectors.approval_inbox(user)[:200]) if user.role_codes & {"head", "director"} else []
     return render(request, "workforce/approvals.html", {
-        "inbox": inbox, "delegated": delegated.delegated_leave(user), "delegators": delegators,
-        "applications": ladder.applications_to_decide(user),
+        "inbox": inbox, "delegated": delegated.delegated_leave(user, delegators=delegators), "delegators": delegators,
+        "applications": ladder.applications_to_decide(user, delegators=delegators),
         "missing_certificates": list(delegated.missing_certificates(user)[:100]) if access.is_manager(user) else [],
     })
 
