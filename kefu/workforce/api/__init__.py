@@ -179,6 +179,8 @@ class LeaveOut(Schema):
     decision_note: str
     needs_certificate: bool = Field(..., description="Sick leave of a full day or more without a certificate yet")
     has_certificate: bool
+    certificate_due: dt.date | None = Field(None, description="The first day back: the certificate is due by then")
+    certificate_flagged: bool = Field(False, description="The certificate was not uploaded by its due day")
     version: int
 
     @staticmethod
@@ -197,6 +199,10 @@ class LeaveOut(Schema):
     @staticmethod
     def resolve_has_certificate(obj) -> bool:
         return bool(obj.certificate)
+
+    @staticmethod
+    def resolve_certificate_flagged(obj) -> bool:
+        return obj.certificate_flagged_at is not None and not obj.certificate
 
     @staticmethod
     def resolve_filed_by(obj) -> str:

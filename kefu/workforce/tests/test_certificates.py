@@ -174,3 +174,12 @@ def test_R_WFM_4_flag_shown_on_the_approvals_page_with_steady_query_count(demo, 
         page = head.get(reverse("workforce:approvals"))
     assert page.content.decode().count('data-testid="certificate-flag-row"') == 4
     assert len(many) == len(few)
+
+
+def test_R_WFM_4_leave_api_shows_the_due_day_and_the_flag(demo, clients, clock):
+    leave = sick(clients("agent"), FRIDAY)
+    body = call(clients("agent"), "get", f"/leave-requests/{leave.pk}").json()
+    assert (body["certificate_due"], body["certificate_flagged"]) == (str(NEXT_MONDAY), False)
+    remind_certificates(now=at(NEXT_MONDAY + dt.timedelta(days=1), 0))
+    body = call(clients("head"), "get", f"/leave-requests/{leave.pk}").json()
+    assert body["certificate_flagged"] is True
