@@ -102,7 +102,7 @@ class Review(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return f"QA #{self.pk} · {self.score}"
+        return _("QA review of %(number)s") % {"number": self.ticket.number}
 
 
 class ReviewScore(models.Model):
@@ -151,7 +151,7 @@ class Appeal(models.Model):
         indexes = [models.Index(fields=["status", "created_at"], name="qa_appeal_status")]
 
     def __str__(self) -> str:
-        return f"appeal #{self.pk} of review #{self.review_id}"
+        return _("Appeal of the QA review of %(number)s") % {"number": self.review.ticket.number}
 
 
 class CalibrationSession(models.Model):

@@ -170,3 +170,15 @@ def test_desk_lists_in_a_constant_number_of_queries(clients, make_ticket, review
     qa.get("/quality/desk/")
     with django_assert_max_num_queries(30):
         assert qa.get("/quality/desk/").status_code == 200
+
+
+def test_the_audit_trail_names_reviews_and_appeals_in_words(demo, clients, review):
+    from kefu.core.tests.test_no_internal_codes import internal_codes, visible_text
+
+    r = review()
+    services.appeal_review(actor=demo.users["agent1"], review_id=r.pk, reason="不服")
+    response = clients("head").get("/audit/")
+    assert response.status_code == 200
+    text = visible_text(response.content.decode())
+    assert r.ticket.number in text
+    assert internal_codes(text, []) == []
