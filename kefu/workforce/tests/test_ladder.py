@@ -334,3 +334,41 @@ def test_ladder_page_head_enters_a_score(demo, clients, clock):
     response = client.post(reverse("workforce:ladder_score"), {"person": "agent1", "month": "2026-11", "score": "101"})
     assert response.status_code == 422
     assert AssessmentScore.objects.get(person=demo.users["agent1"]).score == Decimal("85")
+
+
+# -- the criteria are data: the head edits them ----------------------------------------------------------
+
+def level_post(level: Level, **changes) -> dict:
+    data = {"base_pay": level.base_pay, "min_months": level.min_months, "clean_months": level.clean_months,
+            "min_score": level.min_score, "approver_role": level.approver_role, "version": level.version, **changes}
+    return {f"level{level.pk}-{k}": v for k, v in data.items()}
+
+
+def test_R_ORG_3_head_edits_a_levels_criteria_and_they_apply_at_once(demo, clients, clock):
+    person = qualified(demo)
+    iron = Level.objects.get(code="iron")
+    response = clients("head").post(reverse("workforce:ladder_level", args=[iron.pk]), level_post(iron, min_months=3))
+    assert response.status_code == 302
+    iron.refresh_from_db()
+    assert iron.min_months == 3
+    assert criteria_of(person)["months"] is False
+    assert AuditEvent.objects.filter(object_type="workforce.level", object_id=str(iron.pk), action="update").exists()
+
+
+def test_R_ORG_3_leads_may_not_edit_level_criteria(demo, clients, clock):
+    iron = Level.objects.get(code="iron")
+    response = clients("lead").post(reverse("workforce:ladder_level", args=[iron.pk]), level_post(iron, min_months=0))
+    assert response.status_code == 403
+    iron.refresh_from_db()
+    assert iron.min_months == 2
+
+
+def test_R_ORG_3_level_criteria_bad_values_are_field_errors(demo, clock):
+    from kefu.core.errors import InvalidInput
+
+    iron = Level.objects.get(code="iron")
+    with pytest.raises(InvalidInput) as refused:
+        services.update_level(actor=demo.users["head1"], level_id=iron.pk, approver_role="agent", min_score="101")
+    assert {e.field for e in refused.value.errors} == {"approver_role", "min_score"}
+    iron.refresh_from_db()
+    assert (iron.approver_role, iron.min_score) == ("lead", Decimal("80.00"))
