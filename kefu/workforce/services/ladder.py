@@ -208,6 +208,7 @@ def set_assessment_score(*, actor, person, month: dt.date | None, score) -> Asse
         errors.add("score", _("A score from 0 to 100."))
     errors.raise_if_any(_("The assessment score cannot be saved."))
     month = first_of_month(month)
+    User.objects.select_for_update().filter(pk=person.pk).first()  # one entry of a person's month at a time
     row = AssessmentScore.objects.select_for_update().filter(person=person, month=month).first()
     if row is None:
         row = AssessmentScore.objects.create(person=person, month=month, score=value, source="manual",
