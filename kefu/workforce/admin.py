@@ -13,6 +13,12 @@ from kefu.workforce.services import planning
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Shown, searched and filtered; changed only through the services (the pages and the API)."""
 
+    def has_view_permission(self, request, obj=None):
+        return self.admin_site.has_permission(request)
+
+    def has_module_permission(self, request):
+        return self.admin_site.has_permission(request)
+
     def has_add_permission(self, request):
         return False
 
@@ -54,6 +60,18 @@ class ShiftTypeAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # the centre and the code name the shift type: fixed once it exists
         return ("centre", "code", "version") if obj is not None else ("version",)
+
+    def has_view_permission(self, request, obj=None):
+        return self.admin_site.has_permission(request)
+
+    def has_module_permission(self, request):
+        return self.admin_site.has_permission(request)
+
+    def has_add_permission(self, request):
+        return self.admin_site.has_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.admin_site.has_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False  # switch it off (active) instead: shifts keep pointing at it
