@@ -139,3 +139,30 @@ def test_quota_bad_month_is_422_naming_month(clients, month):
     response = call(clients("qa"), "get", f"/qa/quota?month={month}")
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "month"
+
+
+def test_lists_in_a_constant_number_of_queries(clients, review, django_assert_max_num_queries):
+    for _i in range(4):
+        review()
+    qa = clients("qa")
+    call(qa, "get", "/qa/quota")
+    with django_assert_max_num_queries(6):
+        assert call(qa, "get", "/qa/scorecards").status_code == 200
+    with django_assert_max_num_queries(6):
+        assert len(call(qa, "get", "/qa/quota").json()["items"]) == 6
+
+
+@pytest.mark.parametrize(("role", "status"), [("anonymous", 401), ("agent", 200), ("lead", 200), ("qa", 200),
+                                              ("head", 200), ("director", 200)])
+def test_role_matrix_read_a_review(clients, review, role, status):
+    r = review()  # agent1 of 一班 (lead1)
+    assert call(clients(role), "get", f"/qa/reviews/{r.pk}").status_code == status
+
+
+def test_a_lead_of_another_team_does_not_see_the_review(demo, review):
+    from django.test import Client
+
+    r = review()
+    c = Client()
+    c.force_login(demo.users["lead2"])
+    assert call(c, "get", f"/qa/reviews/{r.pk}").status_code == 404

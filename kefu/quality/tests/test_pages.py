@@ -168,8 +168,23 @@ def test_desk_lists_in_a_constant_number_of_queries(clients, make_ticket, review
         make_ticket(actor=f"agent{n + 2}")
     qa = clients("qa")
     qa.get("/quality/desk/")
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(16):
         assert qa.get("/quality/desk/").status_code == 200
+
+
+@pytest.mark.parametrize("n", [1, 5])
+def test_appeals_and_mine_pages_in_a_constant_number_of_queries(demo, clients, make_ticket, review, n,
+                                                                django_assert_max_num_queries):
+    for i in range(n):
+        r = review(ticket=make_ticket(actor="agent1", title=f"咨询{i}"))
+        services.appeal_review(actor=demo.users["agent1"], review_id=r.pk, reason="不服")
+    head, agent = clients("head"), clients("agent")
+    head.get("/quality/appeals/")
+    agent.get("/quality/mine/")
+    with django_assert_max_num_queries(8):
+        assert head.get("/quality/appeals/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert agent.get("/quality/mine/").status_code == 200
 
 
 def test_the_audit_trail_names_reviews_and_appeals_in_words(demo, clients, review):
