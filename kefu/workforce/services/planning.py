@@ -54,7 +54,11 @@ def check_shift_type(errors: Errors, *, name: str, kind: str, start, end, breaks
         errors.add("name", _("Give a name."))
     elif len(name) > 50:
         errors.add("name", _("At most %(n)s characters.") % {"n": 50})
-    _clean_shift_times(errors, kind, start, end)
+    zoned = [name for name, t in (("start", start), ("end", end)) if t is not None and t.tzinfo is not None]
+    for name in zoned:
+        errors.add(name, _("Give a local time without a time zone, e.g. 09:00."))
+    if not zoned:
+        _clean_shift_times(errors, kind, start, end)
     if len(work_type or "") > 50:
         errors.add("work_type", _("At most %(n)s characters.") % {"n": 50})
     if headcount is None or headcount < 0 or headcount > 1000:
@@ -85,6 +89,8 @@ def create_shift_type(*, actor, centre, code: str, name: str, kind: str, start: 
     """A new shift type of the caller's centre (早班 09:00–18:00 …); an end not after the start is the next day."""
     _may_edit_shift_types(actor)
     errors = Errors()
+    if centre is None:
+        errors.add("centre", _("You belong to no centre."))
     code = (code or "").strip()
     from django.core.validators import validate_slug
 

@@ -236,9 +236,11 @@ def shift_type_toggle(request, shift_type_id: int):
     shift_type = ShiftType.objects.filter(pk=shift_type_id, centre_id=request.user.centre_id).first()
     if shift_type is None:
         raise Http404
+    version = request.POST.get("version") or ""
     try:
         planning.update_shift_type(actor=request.user, shift_type_id=shift_type.pk,
-                                   version=int(request.POST.get("version") or 0), active=not shift_type.active)
+                                   version=int(version) if version.isdigit() and len(version) < 10 else None,
+                                   active=not shift_type.active)
     except NotAllowed as exc:
         raise PermissionDenied(str(exc.detail)) from None
     except ServiceError as exc:
