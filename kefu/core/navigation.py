@@ -94,6 +94,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("3E daily log"), "performance:daily_log", "ti-notebook", frozenset({Role.AGENT, Role.LEAD}),
             "performance"),
     NavItem(_("Team daily logs"), "performance:team_logs", "ti-notes", LEAD_UP, "performance"),
+    NavItem(_("KPI"), "performance:kpi", "ti-chart-arrows-vertical", AGENT_UP | {Role.QA}, "performance"),
     NavItem(_("People"), "org:people", "ti-users", frozenset({Role.LEAD, Role.QA}) | MANAGERS, "settings"),
     NavItem(_("Business calendar"), "bizcalendar:days", "ti-calendar", SERVICE, group="settings"),
     NavItem(_("Rule settings"), "rules:list", "ti-adjustments", MANAGERS, "settings"),

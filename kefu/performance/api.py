@@ -11,6 +11,7 @@ from ninja.responses import Status
 from kefu.core.api import ErrorOut, Id, PageNumber, Version
 from kefu.core.errors import NotAllowed
 from kefu.performance import access, selectors, services
+from kefu.performance import kpi as kpi_module
 
 router = Router(tags=["performance"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -102,3 +103,40 @@ class HelpIn(Schema):
 @router.post("/daily-logs/{int:log_id}/help", response={200: DailyLogOut, **ERRORS})
 def handle_help(request, log_id: Id, payload: HelpIn):
     return services.handle_help(actor=request.user, log_id=log_id, version=payload.version, reply=payload.reply)
+
+
+# -- KPI (R-KPI-1) -----------------------------------------------------------------------------------
+
+class KpiFilter(Schema):
+    level: str = Field("agent", description="agent | team | shop")
+    date_from: dt.date | None = Field(None, description="Default: the first day of this month.")
+    date_to: dt.date | None = Field(None, description="Default: today.")
+
+
+class KpiOut(Schema):
+    key: str = Field(..., description="The username, the team's name or the shop code.")
+    name: str
+    handled: int
+    fcr_rate: float | None
+    aht_seconds: int | None
+    sla_rate: float | None
+    callback_rate: float | None
+    csat: float | None
+    qa_score: float | None
+    followups_on_time_rate: float | None
+    violations: int | None
+    assessment_score: float | None
+
+
+def period(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date, dt.date]:
+    today = timezone.localdate()
+    return date_from or today.replace(day=1), date_to or today
+
+
+@router.get("/kpi", response={200: list[KpiOut], **ERRORS})
+@paginate(PageNumber)
+def kpi(request, filters: Query[KpiFilter]):
+    """Rates are decimals from 0 to 1, ``null`` when there is nothing to divide by (R-KPI-1)."""
+    date_from, date_to = period(filters.date_from, filters.date_to)
+    rows = kpi_module.compute(request.user, level=filters.level, date_from=date_from, date_to=date_to)
+    return [row.as_dict() for row in rows]

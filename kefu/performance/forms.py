@@ -33,3 +33,10 @@ class DayForm(forms.Form):
 class HelpForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     reply = forms.CharField(label=_("Reply"), required=False, max_length=500)
+
+
+class KpiForm(forms.Form):
+    level = forms.ChoiceField(label=_("By"), required=False, choices=[
+        ("agent", _("Agent")), ("team", _("Team")), ("shop", _("Shop"))])
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

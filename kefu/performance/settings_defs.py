@@ -12,3 +12,36 @@ register(
             help=_("0: only for today. 1: today's or yesterday's log (for a night shift that ends after "
                    "midnight, or a log forgotten at the end of the day).")),
 )
+
+# The assessment score (R-KPI-1 "a scorecard that combines them into one assessment score", used by R-ORG-3):
+# a weighted mean of the KPIs that have a value, each on 0–100.
+ASSESSMENT_WEIGHTS = {
+    "fcr": (20, _("Assessment weight: first-contact resolution")),
+    "sla": (20, _("Assessment weight: resolved within the time limit")),
+    "csat": (20, _("Assessment weight: satisfaction after callback")),
+    "qa": (30, _("Assessment weight: QA score")),
+    "discipline": (10, _("Assessment weight: discipline (100 less 25 per violation)")),
+}
+for code, (default, label) in ASSESSMENT_WEIGHTS.items():
+    register(RuleDef(key=f"performance.assessment_weight.{code}", type=RuleType.INT, default=default, min=0,
+                     max=100, rule_id="R-KPI-1", group="performance", label=label,
+                     help=_("The weights need not add up to 100: the score is their weighted mean over the KPIs "
+                            "that have a value in the period. 0 leaves the KPI out.")))
+
+# Targets (green at or above the target, amber within the margin below it, red under that).
+TARGETS = {
+    "fcr_rate": (75, _("Target: first-contact resolution (%)")),
+    "sla_rate": (90, _("Target: resolved within the time limit (%)")),
+    "callback_rate": (95, _("Target: callbacks made (%)")),
+    "csat": (90, _("Target: satisfaction after callback (% of 5 points)")),
+    "qa_score": (85, _("Target: QA score")),
+    "followups_on_time_rate": (90, _("Target: follow-ups on time (%)")),
+}
+for code, (default, label) in TARGETS.items():
+    register(RuleDef(key=f"performance.target.{code}", type=RuleType.INT, default=default, min=0, max=100,
+                     rule_id="R-KPI-1", group="performance", label=label,
+                     help=_("Shown green at or above the target, amber up to the margin below it, red under that.")))
+TARGET_MARGIN = "performance.target_margin"
+register(RuleDef(key=TARGET_MARGIN, type=RuleType.INT, default=10, min=0, max=50, unit=_("points"),
+                 rule_id="R-KPI-1", group="performance", label=_("Amber margin below a target (points)"),
+                 help=_("A KPI this many points or less under its target is amber; further under is red.")))

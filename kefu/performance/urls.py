@@ -7,4 +7,5 @@ urlpatterns = [
     path("daily-log/", views.daily_log, name="daily_log"),
     path("daily-logs/", views.team_logs, name="team_logs"),
     path("daily-logs/<int:log_id>/help/", views.handle_help, name="handle_help"),
+    path("kpi/", views.kpi_dashboard, name="kpi"),
 ]

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from kefu.core.errors import NotFound, ServiceError, page_status
 from kefu.core.forms import apply_service_error
 from kefu.org.scope import scope_for
 from kefu.performance import access, selectors, services
-from kefu.performance.forms import DailyLogForm, DayForm, HelpForm
+from kefu.performance.forms import DailyLogForm, DayForm, HelpForm, KpiForm
 
 LOG_FIELDS = services.LOG_FIELDS
 
@@ -94,3 +94,87 @@ def handle_help(request, log_id: int):
         messages.success(request, _("Answered; the agent was notified."))
     target = str(request.POST.get("next") or "")
     return redirect(target if target.startswith("/performance/daily-logs/") else "performance:team_logs")
+
+
+# -- KPI (R-KPI-1) -----------------------------------------------------------------------------------
+
+def _kpi_labels() -> dict[str, str]:
+    return {
+        "handled": _("Handled"), "fcr_rate": _("First-contact resolution"), "aht_seconds": _("Average handling time"),
+        "sla_rate": _("Within the time limit"), "callback_rate": _("Callbacks made"), "csat": _("Satisfaction"),
+        "qa_score": _("QA score"), "followups_on_time_rate": _("Follow-ups on time"), "violations": _("Violations"),
+        "assessment_score": _("Assessment score"),
+    }
+
+
+def _display(name: str, value) -> str:
+    if value is None:
+        return "—"
+    if name in {"fcr_rate", "sla_rate", "callback_rate", "followups_on_time_rate"}:
+        return f"{value * 100:.1f}%"
+    if name == "aht_seconds":
+        return f"{value // 60}:{value % 60:02d}"
+    return str(value)
+
+
+@login_required
+def kpi_dashboard(request):
+    from kefu.performance import kpi
+
+    user = request.user
+    form = KpiForm(request.GET or None)
+    today = timezone.localdate()
+    level, date_from, date_to = "agent", today.replace(day=1), today
+    if form.is_valid():
+        level = form.cleaned_data["level"] or level
+        date_from = form.cleaned_data["date_from"] or date_from
+        date_to = form.cleaned_data["date_to"] or date_to
+    try:
+        rows = kpi.compute(user, level=level, date_from=date_from, date_to=date_to)
+    except ServiceError as exc:
+        apply_service_error(form, exc)
+        rows = []
+    labels = _kpi_labels()
+    if request.GET.get("format") == "xlsx":
+        return _kpi_xlsx(rows, labels, level, date_from, date_to)
+    values = kpi.rules(user.centre_id)
+    table = [{"key": r.key, "name": r.name,
+              "cells": [{"name": c, "value": _display(c, getattr(r, c)),
+                         "status": kpi.status(c, getattr(r, c), values)}
+                        for c in kpi.COLUMNS]} for r in rows]
+    chart = {"names": [r.name for r in rows], "assessment": [r.assessment_score for r in rows],
+             "fcr": [None if r.fcr_rate is None else round(r.fcr_rate * 100, 1) for r in rows],
+             "sla": [None if r.sla_rate is None else round(r.sla_rate * 100, 1) for r in rows],
+             "trend": kpi.totals_by_day(user, date_from=date_from, date_to=date_to),
+             "labels": {"assessment": str(labels["assessment_score"]), "fcr": str(labels["fcr_rate"]),
+                        "sla": str(labels["sla_rate"]), "resolved": _("Resolved per day")}}
+    return render(request, "performance/kpi.html", {
+        "form": form, "level": level, "date_from": date_from, "date_to": date_to, "table": table,
+        "columns": [{"name": c, "label": labels[c], "help": kpi.DEFINITIONS[c]} for c in kpi.COLUMNS],
+        "chart": chart, "own_only": len(rows) == 1 and rows[0].key == user.username and level == "agent",
+    })
+
+
+def _kpi_xlsx(rows, labels, level, date_from, date_to):
+    from openpyxl import Workbook
+
+    from kefu.performance import kpi
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "KPI"
+    sheet.append([_("Key"), _("Name"), *[str(labels[c]) for c in kpi.COLUMNS]])
+    for r in rows:
+        sheet.append([r.key, r.name, *[getattr(r, c) for c in kpi.COLUMNS]])
+    for index, c in enumerate(kpi.COLUMNS, start=3):
+        if c.endswith("_rate"):
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = "0.0%"
+    notes = book.create_sheet(_("Definitions"))
+    notes.append([_("KPI"), _("Definition")])
+    for c in kpi.COLUMNS:
+        notes.append([str(labels[c]), str(kpi.DEFINITIONS[c])])
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="kpi-{level}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"'
+    book.save(response)
+    return response
