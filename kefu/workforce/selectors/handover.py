@@ -18,20 +18,13 @@ def visible_team_ids(user) -> set[int]:
     return set(teams_for_roster(user).values_list("pk", flat=True))
 
 
-def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_default_timezone()
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time()), tz)
-    return start, start + dt.timedelta(days=1)
-
-
 def duty_log(user, *, team_id: int, day: dt.date) -> QuerySet[DutyLogEntry]:
     """The team's entries of ``day`` (an entry of a shift belongs to the shift's day, a night shift's after
     midnight too), newest first; nothing for a team outside the caller's scope."""
     if team_id not in visible_team_ids(user):
         return DutyLogEntry.objects.none()
-    start, end = _day_bounds(day)
     return (DutyLogEntry.objects.filter(team_id=team_id)
-            .filter(Q(shift__date=day) | Q(shift__isnull=True, at__gte=start, at__lt=end))
+            .filter(Q(shift__date=day) | Q(shift__isnull=True, at__date=day))
             .select_related("author", "shift", "shift__shift_type").order_by("-at", "-id"))
 
 

@@ -257,3 +257,11 @@ def test_R_WFM_2_duty_log_and_handover_pages_query_counts(demo, clock, make_shif
         log = client.get(f"/workforce/handover/?date={MONDAY}&tab=log")
     assert log.content.decode().count('data-testid="duty-entry"') == 3
     assert "R-WFM" not in log.content.decode()
+
+
+def test_R_WFM_1_dates_at_the_ends_of_the_calendar_are_no_500(demo, clients):
+    for path in ("/duty-log?date=9999-12-31", "/duty-log?date=0001-01-01", "/handovers?date=9999-12-31",
+                 "/roll-call?date=9999-12-31"):
+        assert call(clients("lead"), "get", path).status_code == 200, path
+    assert clients("lead").get("/workforce/handover/?date=9999-12-31").status_code == 200
+    assert clients("lead").get("/workforce/rollcall/?date=9999-12-31").status_code == 200

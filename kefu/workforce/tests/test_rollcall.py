@@ -215,7 +215,7 @@ def test_R_WFM_1_roll_call_page_groups_shifts_by_start(demo, clients, clock, mak
     mark_roll_call(actor=demo.users["lead1"], shift_id=demo.users["agent1"].shifts.get().pk, status="present")
     client = clients("lead")
     client.get(f"/workforce/rollcall/?date={MONDAY}")  # warm the caches (scope, rules, session)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(f"/workforce/rollcall/?date={MONDAY}")
     assert response.status_code == 200
     html = response.content.decode()

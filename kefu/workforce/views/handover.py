@@ -52,10 +52,12 @@ class HandoverForm(forms.Form):
 
 
 def _date(value: str | None, default: dt.date) -> dt.date:
+    """The day asked for (its neighbours are linked, so not the calendar's first or last day)."""
     try:
-        return dt.date.fromisoformat(value) if value else default
+        day = dt.date.fromisoformat(value) if value else default
     except ValueError:
         return default
+    return day if dt.date.min < day < dt.date.max else default
 
 
 def _team(request, value: str | None):
