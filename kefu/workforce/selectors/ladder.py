@@ -204,10 +204,10 @@ class PersonLevel:
 
 
 def people_levels(user) -> list[PersonLevel]:
-    """The people of a head's (director's) scope with their level, start date and the assessment score in force.
+    """The agents of a head's (director's) scope with their level, start date and the assessment score in force.
     Two queries, whatever the number of people."""
     latest = AssessmentScore.objects.filter(person_id=OuterRef("pk")).order_by("-month", "-id")
-    people = (scope_for(user).people().exclude(pk=user.pk)
+    people = (scope_for(user).people().filter(roles__role=Role.AGENT).exclude(pk=user.pk).distinct()
               .annotate(score=Subquery(latest.values("score")[:1]), score_month=Subquery(latest.values("month")[:1]))
               .order_by("team_id", "id"))
     people = list(people)

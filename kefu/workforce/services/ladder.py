@@ -74,10 +74,17 @@ def approvers_of(person, level: Level) -> list[int]:
     return with_stand_ins(pk for pk in qs.values_list("pk", flat=True) if pk != person.pk)
 
 
+def may_apply(user) -> bool:
+    """The ladder is the agents' (客服等级)."""
+    return Role.AGENT in user.role_codes
+
+
 @transaction.atomic
 def apply_for_level(*, actor, level: Level | None = None, note: str = "") -> LevelApplication:
     """``actor`` applies for the next level (``level``, when given, must be it). Refused (R-ORG-3) naming each
     unmet criterion; one pending application at a time."""
+    if not may_apply(actor):
+        raise NotAllowed(_("Only agents apply for a level."), rule=RULE_LEVEL)
     User.objects.select_for_update().filter(pk=actor.pk).first()  # one application of a person at a time
     ladder = list(levels())
     worker_profile = profile(actor)

@@ -374,3 +374,10 @@ def test_R_ORG_3_level_criteria_bad_values_are_field_errors(demo, clock):
     assert {e.field for e in refused.value.errors} == {"approver_role", "min_score"}
     iron.refresh_from_db()
     assert (iron.approver_role, iron.min_score) == ("lead", Decimal("80.00"))
+
+
+def test_R_ORG_3_only_agents_apply(demo, clients, clock):
+    response = call(clients("lead"), "post", "/level-applications", {})
+    assert response.status_code == 403
+    assert not LevelApplication.objects.exists()
+    assert 'data-testid="my-level"' not in clients("head").get(reverse("workforce:ladder")).content.decode()

@@ -59,13 +59,13 @@ def _page(request, *, score_form: ScoreForm | None = None, status: int = 200):
         score_form = ScoreForm(people=[row.person for row in people],
                                initial={"month": f"{timezone.localdate():%Y-%m}"})
     levels = list(selectors.levels())
-    view = selectors.ladder_for(user)
-    for level in [*levels, view.next_level]:
+    view = selectors.ladder_for(user) if services.may_apply(user) else None  # the ladder is the agents'
+    for level in [*levels, view.next_level if view else None]:
         if level is not None:
             level.approver_text = selectors.approver_label(level.approver_role)
     return render(request, "workforce/ladder.html", {
         "view": view,
-        "history": list(selectors.my_applications(user)[:50]),
+        "history": list(selectors.my_applications(user)[:50]) if view else [],
         "to_decide": selectors.applications_to_decide(user),
         "team_applications": list(selectors.applications(user).exclude(person=user)[:100])
         if access.is_manager(user) else [],
