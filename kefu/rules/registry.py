@@ -736,6 +736,11 @@ SPEC_DEFS: tuple[RuleDef, ...] = (
         rule_id="R-KPI-2", group="performance", label=gettext_lazy("Monthly quality analysis due by (day of month)"),
         help=gettext_lazy("The monthly service quality analysis is due by this day of the month."),
     ),
+    RuleDef(
+        key="performance.monthly_report_remind_day", type=RuleType.INT, default=20, min=1, max=28,
+        rule_id="R-KPI-2", group="performance", label=gettext_lazy("Monthly quality analysis reminder on (day of month)"),
+        help=gettext_lazy("On this day the department heads who have not published last month's analysis are reminded."),
+    ),
     # --- business calendar (R-CAL, R-TIC-4). These four keys are read by kefu.bizcalendar. ---
     RuleDef(
         key="calendar.mode", type=RuleType.CHOICE, default="business",
