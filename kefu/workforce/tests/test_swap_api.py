@@ -245,3 +245,26 @@ def test_R_WFM_3_an_agent_cannot_approve_on_the_page(demo, clients, pending):
     response = agent2.post(reverse("workforce:swap_decide", args=[pending["id"], "approve"]), {"version": 1})
     assert response.status_code == 403
     assert state() == before
+
+
+def test_R_WFM_3_the_swaps_page_takes_the_same_queries_for_1_or_5_swaps(demo, add, clients):
+    from kefu.workforce.services import swaps as services_swaps
+
+    client = clients("head")
+
+    def ask(requester: str, counterpart: str, n: int) -> None:
+        services_swaps.request_swap(actor=demo.users[requester], shift_id=add(requester, day(n)).pk,
+                                    with_shift_id=add(counterpart, day(n), "13:00", "22:00").pk, reason="有事")
+
+    ask("agent1", "agent2", 0)
+    client.get(reverse("workforce:swaps"))
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("workforce:swaps")).status_code == 200
+    ask("agent1", "agent4", 2)
+    ask("agent3", "agent5", 0)
+    ask("agent3", "agent6", 2)
+    ask("agent5", "agent6", 4)
+    with CaptureQueriesContext(connection) as five:
+        page = client.get(reverse("workforce:swaps"))
+    assert page.content.decode().count('data-testid="swap-row"') == 5
+    assert len(five) == len(one), [q["sql"] for q in five.captured_queries]
