@@ -25,6 +25,7 @@ from kefu.workforce import access
 from kefu.workforce.models import Delegation, LeaveRequest
 
 MAX_DELEGATION_DAYS = 366
+FIRST_YEAR, LAST_YEAR = 2000, 9998  # moments shown in local time must stay within the calendar
 
 
 def _snapshot(delegation: Delegation) -> dict:
@@ -59,7 +60,9 @@ def create_delegation(*, actor, delegate: User | None, start_at: dt.datetime | N
     if end_at is None:
         errors.add("end", _("Give the moment the delegation ends."))
     if start_at is not None and end_at is not None:
-        if end_at <= start_at:
+        if not (start_at.year >= FIRST_YEAR and end_at.year <= LAST_YEAR):
+            errors.add("end" if start_at.year >= FIRST_YEAR else "start", _("Enter a date within the calendar."))
+        elif end_at <= start_at:
             errors.add("end", _("The delegation must end after it starts."))
         elif end_at <= timezone.now():
             errors.add("end", _("The delegation must end in the future."))
@@ -120,7 +123,7 @@ def stand_ins(approver_ids, *, now: dt.datetime | None = None) -> list[int]:
         return []
     return list(Delegation.objects.filter(approver_id__in=away, revoked=False, start_at__lte=now, end_at__gt=now,
                                           delegate__is_active=True)
-                .values_list("delegate_id", flat=True).distinct())
+                .order_by().values_list("delegate_id", flat=True).distinct())
 
 
 def with_stand_ins(approver_ids, *, now: dt.datetime | None = None) -> list[int]:

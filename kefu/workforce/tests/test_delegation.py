@@ -215,3 +215,18 @@ def test_approvals_page_query_count_does_not_grow_with_delegated_items(demo, cli
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse("workforce:approvals")).content.decode().count('data-testid="on-behalf"') == 4
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize(("start", "end", "field"), [
+    (at(MONDAY, 10), at(MONDAY, 10), "end"),
+    (at(MONDAY, 10), at(MONDAY, 9), "end"),
+    (at(MONDAY, 7), at(MONDAY, 8), "end"),  # already over
+    (at(MONDAY, 10), at(MONDAY + dt.timedelta(days=367), 10), "end"),
+    (at(MONDAY, 10), dt.datetime(9999, 12, 31, 23, tzinfo=dt.UTC), "end"),
+])
+def test_R_WFM_4_delegation_window_errors_name_the_field(demo, clock, head2, start, end, field):
+    with pytest.raises(Exception) as refused:
+        hand_over(demo, head2, start=start, end=end)
+    assert refused.value.status_code == 422
+    assert [e.field for e in refused.value.errors] == [field]
+    assert not Delegation.objects.exists()
