@@ -133,6 +133,20 @@ class AnswersIn(Schema):
                                                            "options; a true/false question: 0 true, 1 false")
 
 
+class CourseIn(Schema):
+    title: str = Field(..., max_length=200)
+    description: str = Field("", max_length=5000)
+    tags: list[str] = Field([], description="Topics and skills, e.g. the QA scorecard item codes (服务用语 …)")
+    exam_questions: int = Field(10, ge=1, le=100)
+    exam_minutes: int = Field(20, ge=1, le=240)
+
+
+class AssignIn(Schema):
+    people: list[str] = Field(..., description="Usernames of the caller's scope")
+    due: dt.date
+    reason: str = Field("", max_length=300)
+
+
 class ResultFilters(Schema):
     course: Id | None = None
     person: str = Field("", max_length=150, description="A username (trainers: of their scope)")
@@ -147,6 +161,24 @@ def _attempt(request, attempt_id: int) -> Attempt:
 def list_courses(request):
     """The courses of the caller's centre (trainers see the inactive ones too)."""
     return selectors.courses(request.user)
+
+
+@router.post("/courses", response={201: CourseOut, **ERRORS})
+def create_course(request, payload: CourseIn):
+    """A new course (team leads, QA inspectors, heads, directors, administrators; others 403)."""
+    course = services.create_course(actor=request.user, title=payload.title, description=payload.description,
+                                    tags=payload.tags, exam_questions=payload.exam_questions,
+                                    exam_minutes=payload.exam_minutes)
+    return Status(201, selectors.courses(request.user).get(pk=course.pk))
+
+
+@router.post("/courses/{course_id}/assignments", response={201: list[AssignmentOut], **ERRORS})
+def assign_course(request, course_id: Id, payload: AssignIn):
+    """Assign a course to people of the caller's scope by a due date; each is notified. Those who already have
+    the course open are left out of the answer."""
+    made = services.assign_course(actor=request.user, course_id=course_id, people=payload.people, due=payload.due,
+                                  reason=payload.reason)
+    return Status(201, made)
 
 
 @router.get("/assignments/mine", response={200: list[AssignmentOut], **ERRORS})

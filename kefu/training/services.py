@@ -499,6 +499,11 @@ def assign_course(*, actor, course_id: int, people: Iterable, due, reason: str =
     if not course.active:
         errors.add("course", _("This course is not active."))
     errors.raise_if_any(_("The course could not be assigned."))
+    open_ids = set(Assignment.objects.filter(course=course, person__in=targets, completed_at__isnull=True)
+                   .values_list("person_id", flat=True))
+    targets = [p for p in targets if p.pk not in open_ids]
+    if not targets:
+        return []
     plan = Plan.objects.create(centre_id=course.centre_id, title=course.title, source=Plan.Source.MANUAL,
                                note=reason, created_by=_actor(actor))
     record(actor=actor, action=Action.CREATE, obj=plan, after=snapshot(plan), note=RULE)

@@ -95,3 +95,24 @@ def test_scope_404_for_others_attempts_and_unknown_courses(demo, clients, course
 
 def test_anonymous_is_401(demo, clients, course):
     assert call(clients("anonymous"), "get", "/courses").status_code == 401
+
+
+def test_trainers_create_and_assign_courses_agents_get_403(demo, clients, course):
+    lead = clients("lead")
+    created = call(lead, "post", "/courses", {"title": "新课", "tags": ["应变能力"], "exam_questions": 5})
+    assert created.status_code == 201 and created.json()["tags"] == ["应变能力"] and created.json()["bank_size"] == 0
+    duplicate = call(lead, "post", "/courses", {"title": "新课"})
+    assert duplicate.status_code == 422 and duplicate.json()["errors"][0]["field"] == "title"
+    assigned = call(lead, "post", f"/courses/{course.pk}/assignments", {"people": ["agent1"], "due": "2026-12-31"})
+    assert assigned.status_code == 201 and assigned.json()[0]["course_title"] == "服务用语规范"
+    outside = call(lead, "post", f"/courses/{course.pk}/assignments", {"people": ["agent4"], "due": "2026-12-31"})
+    assert outside.status_code == 422 and outside.json()["errors"][0]["field"] == "people"
+    agent = clients("agent")
+    assert call(agent, "post", "/courses", {"title": "不行"}).status_code == 403
+    assert call(agent, "post", f"/courses/{course.pk}/assignments",
+                {"people": ["agent1"], "due": "2026-12-31"}).status_code == 403
+    assert call(agent, "post", "/courses/999999/assignments",
+                {"people": ["agent1"], "due": "2026-12-31"}).status_code == 404
+    from kefu.training.models import Assignment, Course
+
+    assert Course.objects.count() == 2 and Assignment.objects.count() == 1
