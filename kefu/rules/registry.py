@@ -650,49 +650,6 @@ SPEC_DEFS: tuple[RuleDef, ...] = (
         rule_id="R-WFM-5", group="workforce", label=gettext_lazy("Away from the post is a violation from (minutes)"),
         help=gettext_lazy("Being away from the post this long or longer without leave is a violation."),
     ),
-    # staffing advice and shift plan proposals (issue 10): the roster's Erlang C advice and the solver
-    RuleDef(
-        key="workforce.staffing_weeks", type=RuleType.INT, default=4, min=1, max=26, rule_id="R-WFM-1",
-        group="workforce", label=gettext_lazy("Staffing advice: weeks of ticket history"),
-        help=gettext_lazy("The contacts of an hour are forecast as the mean of the same weekday and hour over this "
-                          "many past weeks (public holidays left out)."),
-    ),
-    RuleDef(
-        key="workforce.default_handle_seconds", type=RuleType.INT, default=300, min=1, max=36000,
-        rule_id="R-WFM-1", group="workforce", label=gettext_lazy("Staffing advice: handling time without data (seconds)"),
-        help=gettext_lazy("The average handling time used when the tickets of the history record none."),
-    ),
-    RuleDef(
-        key="workforce.service_level_pct", type=RuleType.INT, default=80, min=1, max=99, unit=_PCT,
-        rule_id="R-WFM-1", group="workforce", label=gettext_lazy("Staffing advice: service level target (percent)"),
-        help=gettext_lazy("This share of contacts is to be answered within the answer time."),
-    ),
-    RuleDef(
-        key="workforce.answer_seconds", type=RuleType.INT, default=20, min=0, max=3600,
-        rule_id="R-WFM-1", group="workforce", label=gettext_lazy("Staffing advice: answer time (seconds)"),
-        help=gettext_lazy("The service level target counts the contacts answered within this many seconds."),
-    ),
-    RuleDef(
-        key="workforce.max_occupancy_pct", type=RuleType.INT, default=85, min=1, max=100, unit=_PCT,
-        rule_id="R-WFM-1", group="workforce", label=gettext_lazy("Staffing advice: maximum occupancy (percent)"),
-        help=gettext_lazy("Agents are planned so that they are busy at most this share of their time."),
-    ),
-    RuleDef(
-        key="workforce.shrinkage_pct", type=RuleType.INT, default=30, min=0, max=90, unit=_PCT,
-        rule_id="R-WFM-1", group="workforce", label=gettext_lazy("Staffing advice: shrinkage (percent)"),
-        help=gettext_lazy("The share of rostered time lost to breaks, training and absence: the agents needed are "
-                          "grossed up by it."),
-    ),
-    RuleDef(
-        key="workforce.max_shifts_per_week", type=RuleType.INT, default=5, min=0, max=7,
-        rule_id="R-WFM-1", group="workforce", label=gettext_lazy("Shift plan proposal: shifts per person per week (at most)"),
-        help=gettext_lazy("A proposed week gives nobody more shifts than this (a person's profile may set fewer or more)."),
-    ),
-    RuleDef(
-        key="workforce.plan_time_limit_seconds", type=RuleType.INT, default=30, min=1, max=600,
-        rule_id="R-WFM-1", group="workforce", label=gettext_lazy("Shift plan proposal: solver time limit (seconds)"),
-        help=gettext_lazy("The solver stops after this long with the best plan found so far."),
-    ),
     # --- quality (SPEC §5) ---
     RuleDef(
         key="quality.reviews_per_month.min", type=RuleType.INT, default=1, min=0, max=100,
@@ -858,3 +815,51 @@ QUALITY_DEFS = (
     ),
 )
 register(*QUALITY_DEFS)
+
+
+# --- staffing advice and shift plan proposals (issue 10, R-WFM-1), read by kefu.workforce: not SPEC numbers ---
+WORKFORCE_PLANNING_DEFS = (
+    RuleDef(
+        key="workforce.staffing_weeks", type=RuleType.INT, default=4, min=1, max=26, rule_id="R-WFM-1",
+        group="workforce", label=gettext_lazy("Staffing advice: weeks of ticket history"),
+        help=gettext_lazy("The contacts of an hour are forecast as the mean of the same weekday and hour over this "
+                          "many past weeks (public holidays left out)."),
+    ),
+    RuleDef(
+        key="workforce.default_handle_seconds", type=RuleType.INT, default=300, min=1, max=36000,
+        rule_id="R-WFM-1", group="workforce", label=gettext_lazy("Staffing advice: handling time without data (seconds)"),
+        help=gettext_lazy("The average handling time used when the tickets of the history record none."),
+    ),
+    RuleDef(
+        key="workforce.service_level_pct", type=RuleType.INT, default=80, min=1, max=99, unit=_PCT,
+        rule_id="R-WFM-1", group="workforce", label=gettext_lazy("Staffing advice: service level target (percent)"),
+        help=gettext_lazy("This share of contacts is to be answered within the answer time."),
+    ),
+    RuleDef(
+        key="workforce.answer_seconds", type=RuleType.INT, default=20, min=0, max=3600,
+        rule_id="R-WFM-1", group="workforce", label=gettext_lazy("Staffing advice: answer time (seconds)"),
+        help=gettext_lazy("The service level target counts the contacts answered within this many seconds."),
+    ),
+    RuleDef(
+        key="workforce.max_occupancy_pct", type=RuleType.INT, default=85, min=1, max=100, unit=_PCT,
+        rule_id="R-WFM-1", group="workforce", label=gettext_lazy("Staffing advice: maximum occupancy (percent)"),
+        help=gettext_lazy("Agents are planned so that they are busy at most this share of their time."),
+    ),
+    RuleDef(
+        key="workforce.shrinkage_pct", type=RuleType.INT, default=30, min=0, max=90, unit=_PCT,
+        rule_id="R-WFM-1", group="workforce", label=gettext_lazy("Staffing advice: shrinkage (percent)"),
+        help=gettext_lazy("The share of rostered time lost to breaks, training and absence: the agents needed are "
+                          "grossed up by it."),
+    ),
+    RuleDef(
+        key="workforce.max_shifts_per_week", type=RuleType.INT, default=5, min=0, max=7,
+        rule_id="R-WFM-1", group="workforce", label=gettext_lazy("Shift plan proposal: shifts per person per week (at most)"),
+        help=gettext_lazy("A proposed week gives nobody more shifts than this (a person's profile may set fewer or more)."),
+    ),
+    RuleDef(
+        key="workforce.plan_time_limit_seconds", type=RuleType.INT, default=30, min=1, max=600,
+        rule_id="R-WFM-1", group="workforce", label=gettext_lazy("Shift plan proposal: solver time limit (seconds)"),
+        help=gettext_lazy("The solver stops after this long with the best plan found so far."),
+    ),
+)
+register(*WORKFORCE_PLANNING_DEFS)
