@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from kefu.core.errors import NotAllowed, NotFound, ServiceError
@@ -23,6 +23,14 @@ from kefu.workforce import access
 from kefu.workforce.models import RollCallMark
 from kefu.workforce.selectors import rollcall as selectors
 from kefu.workforce.services.rollcall import COMMENT_MAX, mark_roll_call, roll_call_opens_at
+
+# the buttons' words: "Late" alone reads 逾期 (overdue, of tickets); at the roll call it is 迟到
+STATUSES = [
+    (RollCallMark.Status.PRESENT, gettext_lazy("Present")),
+    (RollCallMark.Status.LATE, pgettext_lazy("roll call", "Late")),
+    (RollCallMark.Status.ABSENT, gettext_lazy("Absent")),
+    (RollCallMark.Status.ON_LEAVE, gettext_lazy("On leave")),
+]
 
 
 class MarkForm(forms.Form):
@@ -67,7 +75,7 @@ def _page(request, *, team, teams, day, errors: dict | None = None, status: int 
     return render(request, "workforce/rollcall.html", {
         "teams": teams, "team": team, "day": day, "groups": groups, "shown": shown, "start": start,
         "today": timezone.localdate(), "prev_day": day - dt.timedelta(days=1),
-        "next_day": day + dt.timedelta(days=1), "statuses": RollCallMark.Status.choices,
+        "next_day": day + dt.timedelta(days=1), "statuses": STATUSES,
     }, status=status)
 
 
@@ -108,7 +116,7 @@ def mark(request, shift_id: int):
         row = selectors.row_for(shift)
         row.errors = errors
         return render(request, "workforce/rollcall.html#row", {
-            "row": row, "is_open": timezone.now() >= roll_call_opens_at(shift), "statuses": RollCallMark.Status.choices, "saved": not errors,
+            "row": row, "is_open": timezone.now() >= roll_call_opens_at(shift), "statuses": STATUSES, "saved": not errors,
         })
     day = shift.date
     if not errors:
