@@ -249,3 +249,16 @@ def test_R_WFM_1_roll_call_page_scope(demo, clients, make_shift, clock):
     clock(at(MONDAY, 9, 30))
     assert clients("lead").post(f"/workforce/rollcall/{shift.pk}/mark/", {"status": "absent"}).status_code == 404
     assert not Attendance.objects.exists()
+
+
+def test_R_WFM_1_a_lead_on_the_roster_cannot_mark_their_own_row(demo, clients, clock, make_shift):
+    own = make_shift("lead1", MONDAY)
+    clock(at(MONDAY, 9))
+    client = clients("lead")
+    html = client.get(f"/workforce/rollcall/?date={MONDAY}").content.decode()
+    row = html[html.index('data-person="lead1"'):]
+    assert 'data-status="present" disabled' in row[:row.index("</tr>")]
+    refused = client.post(f"/workforce/rollcall/{own.pk}/mark/", {"status": "present"}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 200 and 'data-testid="rollcall-error"' in refused.content.decode()
+    assert client.post(f"/workforce/rollcall/{own.pk}/mark/", {"status": "present"}).status_code == 403
+    assert not RollCallMark.objects.exists()

@@ -102,7 +102,9 @@ def mark(request, shift_id: int):
         except NotFound:
             raise Http404 from None
         except NotAllowed as exc:
-            raise PermissionDenied(str(exc.detail)) from None
+            if not request.headers.get("HX-Request"):
+                raise PermissionDenied(str(exc.detail)) from None
+            errors = [str(exc.detail)]
         except ServiceError as exc:
             errors = [str(e.message) for e in exc.errors] or [str(exc.detail)]
     else:
