@@ -23,11 +23,11 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One candidate ticket."""
+class Row(NamedTuple):
+    """One candidate ticket (a named tuple: 50 000 of them are made in a few milliseconds)."""
 
     ticket_id: int
     agent_id: int

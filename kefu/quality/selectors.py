@@ -137,15 +137,17 @@ def candidate_rows(user, agent_ids, month: dt.date) -> list[sampling.Row]:
     """The tickets of ``agent_ids`` opened in ``month`` that no review has looked at, as plain rows with
     their risks (three queries, whatever the number of tickets)."""
     start, end = month_bounds(month)
-    qs = (tickets_in_scope(user).filter(owner_id__in=list(agent_ids), created_at__gte=start, created_at__lt=end,
-                                        merged_into__isnull=True)
+    month_qs = tickets_in_scope(user).filter(created_at__gte=start, created_at__lt=end)
+    qs = (month_qs.filter(owner_id__in=list(agent_ids), merged_into__isnull=True)
           .exclude(pk__in=Review.objects.values("ticket_id")))
     low = get_rule("quality.sample_low_satisfaction", centre_id=user.centre_id)
-    unhappy = set(qs.filter(callbacks__satisfaction__lte=low).values_list("pk", flat=True))
-    reopened = set(qs.filter(events__kind="transition", events__data__to="in_progress",
-                             events__data__from__in=REOPENED_FROM).values_list("pk", flat=True))
-    return [sampling.Row(ticket_id=pk, agent_id=owner_id, type=kind, channel=channel, complaint=kind == "complaint",
-                         low_satisfaction=pk in unhappy, breached=sla_state == "breached", reopened=pk in reopened)
+    # the risks of the month's tickets (a superset of the candidates: fewer conditions, faster queries)
+    unhappy = set(month_qs.filter(callbacks__satisfaction__lte=low).values_list("pk", flat=True))
+    reopened = set(month_qs.filter(events__kind="transition", events__data__to="in_progress",
+                                   events__data__from__in=REOPENED_FROM).values_list("pk", flat=True))
+    row = sampling.Row
+    return [row(pk, owner_id, kind, channel, kind == "complaint", pk in unhappy, sla_state == "breached",
+                pk in reopened)
             for pk, owner_id, kind, channel, sla_state in qs.values_list("pk", "owner_id", "type", "channel",
                                                                          "sla_state")]
 
