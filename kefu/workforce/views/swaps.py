@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -27,7 +28,7 @@ def _shift_label(shift, *, person: bool = False) -> str:
     kind = shift.shift_type.name if shift.shift_type_id else shift.get_kind_display()
     work_type = f" · {shift.shift_type.work_type}" if shift.shift_type_id and shift.shift_type.work_type else ""
     who = f"{shift.person} · " if person else ""
-    return f"{who}{start:%Y-%m-%d %a %H:%M}–{end:%H:%M} {kind}{work_type}"
+    return f"{who}{date_format(start, 'Y-m-d D H:i')}–{end:%H:%M} {kind}{work_type}"
 
 
 class SwapForm(forms.Form):
