@@ -43,9 +43,11 @@ def _month(request) -> dt.date:
     raw = request.GET.get("month") or ""
     try:
         year, month = (int(p) for p in raw.split("-"))
-        return dt.date(year, month, 1)
+        if 2 <= year <= 9998:  # the previous and the next month must exist too
+            return dt.date(year, month, 1)
     except (TypeError, ValueError):
-        return selectors.this_month()
+        pass
+    return selectors.this_month()
 
 
 def _errors(exc: ServiceError) -> dict:

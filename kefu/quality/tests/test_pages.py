@@ -197,3 +197,8 @@ def test_the_audit_trail_names_reviews_and_appeals_in_words(demo, clients, revie
     text = visible_text(response.content.decode())
     assert r.ticket.number in text
     assert internal_codes(text, []) == []
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "0-1", "2026-13", "abc", "2026-12-01"])
+def test_desk_with_any_month_in_the_address_shows_a_month(clients, clock, month):
+    assert clients("qa").get(f"/quality/desk/?month={month}").status_code == 200
