@@ -25,6 +25,8 @@ class Kind(models.TextChoices):
     COMPENSATION = "compensation", _("Compensation")
     FOLLOWUP_OVERDUE = "followup_overdue", _("Follow-up overdue")
     ANNOUNCEMENT = "announcement", _("Announcement")
+    TRAINING_ASSIGNED = "training_assigned", _("Training assigned")
+    TRAINING_SESSION = "training_session", _("Training session")
 
 
 KIND_ICONS = {
@@ -39,6 +41,8 @@ KIND_ICONS = {
     Kind.COMPENSATION: "ti-coin-yuan",
     Kind.FOLLOWUP_OVERDUE: "ti-phone-call",
     Kind.ANNOUNCEMENT: "ti-speakerphone",
+    Kind.TRAINING_ASSIGNED: "ti-school",
+    Kind.TRAINING_SESSION: "ti-presentation",
 }
 
 

@@ -89,3 +89,12 @@ def test_manual_assignment_tells_the_people(demo, catalogue):
         services.assign_course(actor=demo.users["lead1"], course_id=catalogue["wording"].pk, people=["agent4"],
                                due=DUE)
     assert err.value.errors[0].field == "people"
+
+
+def test_assignment_notifications_read_in_words(demo, catalogue):
+    from kefu.core.testing import zh
+
+    services.assign_course(actor=demo.users["lead1"], course_id=catalogue["wording"].pk, people=["agent1"], due=DUE)
+    note = Notification.objects.get(kind="training_assigned")
+    assert note.kind_label == zh("Training assigned") == "培训任务" and note.icon == "ti-school"
+    assert note.title == zh("A training course was assigned to you") and "服务用语规范" in note.body
