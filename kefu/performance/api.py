@@ -140,3 +140,8 @@ def kpi(request, filters: Query[KpiFilter]):
     date_from, date_to = period(filters.date_from, filters.date_to)
     rows = kpi_module.compute(request.user, level=filters.level, date_from=date_from, date_to=date_to)
     return [row.as_dict() for row in rows]
+
+
+from kefu.performance import api_reports  # noqa: E402 - the reports (R-KPI-2) under the same prefix
+
+router.add_router("/", api_reports.router)

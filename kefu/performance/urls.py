@@ -9,3 +9,14 @@ urlpatterns = [
     path("daily-logs/<int:log_id>/help/", views.handle_help, name="handle_help"),
     path("kpi/", views.kpi_dashboard, name="kpi"),
 ]
+
+from kefu.performance import views_reports  # noqa: E402 - reports (R-KPI-2)
+
+urlpatterns += [
+    path("reports/", views_reports.index, name="reports"),
+    path("reports/daily/", views_reports.report_daily, name="report_daily"),
+    path("reports/weekly/", views_reports.report_weekly, name="report_weekly"),
+    path("reports/monthly/", views_reports.report_monthly, name="report_monthly"),
+    path("reports/snapshots/<int:snapshot_id>/status/", views_reports.report_status, name="report_status"),
+    path("reports/snapshots/<int:snapshot_id>/publish/", views_reports.report_publish, name="report_publish"),
+]
