@@ -25,9 +25,15 @@ def check() -> int:
     problems = 0
     for path in po_files():
         po = polib.pofile(str(path))
+        seen: set[tuple[str | None, str]] = set()
         for entry in po:
             if entry.obsolete:
                 continue
+            key = (entry.msgctxt, entry.msgid)
+            if key in seen:  # msgfmt refuses a catalogue with a message defined twice
+                print(f"{path.relative_to(LOCALE.parent.parent)}:{entry.linenum}: duplicate: {entry.msgid!r}")
+                problems += 1
+            seen.add(key)
             if "fuzzy" in entry.flags or not (entry.msgstr or any(entry.msgstr_plural.values())):
                 print(f"{path.relative_to(LOCALE.parent.parent)}:{entry.linenum}: untranslated: {entry.msgid!r}")
                 problems += 1
