@@ -436,3 +436,44 @@ def _more(demo):
         Ticket.objects.filter(pk=t.pk).update(owner=demo.users[who], created_at=at(DAY, 11), resolved_at=at(DAY, 13),
                                               status="resolved", root_cause=f"cause-{who}")
         Callback.objects.create(ticket=t, due=at(DAY, 20), created_at=at(DAY, 13), done_at=at(DAY, 19), satisfaction=5)
+
+
+def test_r_kpi_2_index_and_publish_from_the_page(demo, data, clients, django_capture_on_commit_callbacks):
+    from kefu.performance.models import ReportSnapshot
+
+    client = clients("head")
+    url = reverse("performance:report_monthly")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url + "?month=2026-11", {"month": "2026-11"})
+    snap = ReportSnapshot.objects.get()
+    assert snap.state == "done" and not snap.published
+    html = client.get(url, {"month": "2026-11"}).content.decode()
+    assert 'data-testid="report-publish"' in html and 'data-testid="report-xlsx"' in html
+    response = client.post(reverse("performance:report_publish", args=[snap.pk]))
+    assert response.status_code == 302 and "month=2026-11" in response["Location"]
+    snap.refresh_from_db()
+    assert snap.published
+    index = client.get(reverse("performance:reports")).content.decode()
+    assert "2026-11" in index and reverse("performance:report_weekly") in index
+    xlsx = client.get(url, {"month": "2026-11", "format": "xlsx"})
+    assert xlsx["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    # another lead cannot read or publish the head's snapshot
+    assert clients("lead").get(reverse("performance:report_status", args=[snap.pk])).status_code == 404
+    assert clients("lead").post(reverse("performance:report_publish", args=[snap.pk])).status_code == 404
+
+
+def test_r_kpi_2_failed_job_is_shown(demo, clients, monkeypatch, django_capture_on_commit_callbacks):
+    from kefu.performance.models import ReportSnapshot
+    from kefu.performance.reports import daily
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(daily, "build", boom)
+    client = clients("head")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("performance:report_daily") + "?date=2026-12-08", {"date": "2026-12-08"})
+    snap = ReportSnapshot.objects.get()
+    assert snap.state == "failed" and "went away" in snap.error
+    response = client.get(reverse("performance:report_status", args=[snap.pk]))
+    assert response["HX-Refresh"] == "true" and "went away" in response.content.decode()
