@@ -79,7 +79,8 @@ def test_R_WFM_4_approval_inbox_for_heads_and_the_decision(demo, clients, clock,
                                start_at=at(NEXT_MONDAY, 0), end_at=at(NEXT_MONDAY, 0) + dt.timedelta(days=1),
                                reason="事假")
     assert clients("agent").get("/workforce/approvals/").status_code == 403
-    assert clients("lead").get("/workforce/approvals/").status_code == 403
+    lead_page = clients("lead").get("/workforce/approvals/")  # leads decide level applications there (R-ORG-3)
+    assert lead_page.status_code == 200 and 'data-testid="approval-row"' not in lead_page.content.decode()
     head = clients("head")
     head.get("/workforce/approvals/")
     with django_assert_max_num_queries(10):

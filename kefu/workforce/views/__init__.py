@@ -195,7 +195,7 @@ def approvals(request):
 
     user = request.user
     delegators = access.active_delegators(user)
-    if not (user.role_codes & {"head", "director"} or delegators):
+    if not (user.role_codes & {"head", "director"} or delegators or access.approving_rank(user)):
         raise PermissionDenied(_("Leave is decided by department heads and the centre director."))
     inbox = list(selectors.approval_inbox(user)[:200]) if user.role_codes & {"head", "director"} else []
     return render(request, "workforce/approvals.html", {
