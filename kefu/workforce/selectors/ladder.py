@@ -35,9 +35,22 @@ def approver_label(role: str) -> str:
             Role.DIRECTOR: _("the centre director")}.get(role, role)
 
 
-def assessment_score(person) -> AssessmentScore | None:
-    """The person's assessment score in force: the latest month's (entered by the head until KPI computes it)."""
-    return AssessmentScore.objects.filter(person=person).order_by("-month", "-id").first()
+def assessment_score(person, *, today: dt.date | None = None) -> AssessmentScore | None:
+    """The person's assessment score in force (R-ORG-3): the last full month's — entered by the head, or else
+    computed by KPI (an unsaved row, ``source="kpi"``) — and without either, the latest month entered."""
+    today = today or timezone.localdate()
+    month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    entered = AssessmentScore.objects.filter(person=person).order_by("-month", "-id").first()
+    if entered is not None and entered.month >= month:
+        return entered
+    from kefu.performance import kpi  # KPI reads the workforce's records: imported here, not at load
+
+    last_day = today.replace(day=1) - dt.timedelta(days=1)
+    rows = kpi.compute(person, level="agent", date_from=month, date_to=last_day)
+    computed = next((row.assessment_score for row in rows if row.key == person.username), None)
+    if computed is not None:
+        return AssessmentScore(person=person, month=month, score=Decimal(str(computed)), source="kpi")
+    return entered
 
 
 def profile(person) -> WorkerProfile | None:
