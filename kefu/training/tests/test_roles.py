@@ -118,3 +118,18 @@ def test_agents_may_not_post_to_course_management(demo, clients, course):
                                                                  "exam_minutes": 1, "version": 1})]:
         assert client.post(path, data).status_code == 403, path
     assert _counts() == before
+
+
+def test_a_course_without_an_exam_is_done_once_attended(demo, clock):
+    course = services.create_course(actor=demo.users["lead1"], title="现场演练")
+    [assignment] = services.assign_course(actor=demo.users["lead1"], course_id=course.pk, people=["agent1"],
+                                          due=dt.date(2026, 12, 31))
+    start = dt.datetime(2026, 12, 8, 14, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    session = services.create_session(actor=demo.users["lead1"], course_id=course.pk, starts_at=start,
+                                      ends_at=start + dt.timedelta(hours=1), place="培训室", invitees=["agent1"])
+    services.record_attendance(actor=demo.users["lead1"], session_id=session.pk, person="agent1", status="absent")
+    assignment.refresh_from_db()
+    assert assignment.completed_at is None
+    services.record_attendance(actor=demo.users["lead1"], session_id=session.pk, person="agent1", status="present")
+    assignment.refresh_from_db()
+    assert assignment.completed_at is not None
