@@ -21,12 +21,13 @@ document.addEventListener("DOMContentLoaded", function () {
     series: data.distribution.map(function (s) { return {name: s.name, type: "bar", data: s.data, barMaxWidth: 32}; })
   });
   chart("chart-trend", {
+    animation: false,
     tooltip: {trigger: "axis"},
     legend: {type: "scroll", top: 0},
     grid: grid,
     xAxis: {type: "category", data: data.months},
     yAxis: {type: "value", min: 0, max: 100},
-    series: data.trend.map(function (s) { return {name: s.name, type: "line", data: s.data, connectNulls: true}; })
+    series: data.trend.map(function (s) { return {name: s.name, type: "line", data: s.data, connectNulls: true, showSymbol: true, showAllSymbol: true, symbolSize: 8}; })
   });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 });
