@@ -37,6 +37,8 @@ seed: migrate
 	$(PY) manage.py seed_demo_announcements
 	$(PY) manage.py seed_demo_workforce
 	$(PY) manage.py seed_demo_surveys
+	$(PY) manage.py seed_demo_training
+	$(PY) manage.py seed_demo_quality
 
 serve:
 	bash scripts/serve-dev.sh $(HOST) $(PORT)
