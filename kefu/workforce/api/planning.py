@@ -1,5 +1,6 @@
-"""Workforce API, issue 10: the centre's shift types (R-WFM-1). Reading: anyone who rosters (leads and up);
-creating and changing: heads, directors and administrators (``access.may_edit_shift_types``)."""
+"""Workforce API, issue 10: the centre's shift types (R-WFM-1): reading for anyone who rosters (leads and up),
+creating and changing for heads, directors and administrators (``access.may_edit_shift_types``); shift plan
+proposals (start, progress, publish, discard) and copying a week, for the leads and heads of the team."""
 
 import datetime as dt
 
@@ -83,3 +84,102 @@ def update_shift_type(request, shift_type_id: Id, payload: ShiftTypePatch):
     version = changes.pop("version")
     changes = {k: v for k, v in changes.items() if v is not None}
     return services.update_shift_type(actor=request.user, shift_type_id=shift_type_id, version=version, **changes)
+
+
+# -- shift plan proposals and copying a week (issue 10) ----------------------------------------------------
+
+def _team_id(request, value: str) -> int:
+    from kefu.core.errors import FieldError, InvalidInput
+    from kefu.workforce.selectors import teams_for_roster
+
+    teams = teams_for_roster(request.user)
+    value = (value or "").strip()
+    team = (teams.filter(pk=int(value)).first() if value.isdigit() and len(value) < 18
+            else teams.filter(name=value).first() if value else None)
+    if team is None:
+        raise InvalidInput(_("The request has invalid fields."),
+                           errors=[FieldError("team", _("No such team in your scope."))])
+    return team.pk
+
+
+class ProposalIn(Schema):
+    team: str = Field(..., max_length=100, description="The team's id or name")
+    week_start: dt.date = Field(..., description="The Monday of a week that has not begun")
+
+
+class ProposalOut(Schema):
+    id: int
+    team: str
+    week_start: dt.date
+    status: str
+    progress: int
+    message: str
+    shifts: int
+    shortfall_agent_hours: float | None
+    version: int
+
+    @staticmethod
+    def resolve_team(obj) -> str:
+        return obj.team.name
+
+    @staticmethod
+    def resolve_shifts(obj) -> int:
+        return obj.shifts.count()
+
+    @staticmethod
+    def resolve_shortfall_agent_hours(obj) -> float | None:
+        return (obj.summary or {}).get("shortfall_agent_hours")
+
+
+class ProposalActionIn(Schema):
+    version: Version | None = None
+
+
+@router.post("/plan-proposals", response={201: ProposalOut, **ERRORS})
+def start_proposal(request, payload: ProposalIn):
+    """Queue a proposal for the team's week; poll ``GET /plan-proposals/{id}`` for its progress."""
+    team = access.team_for_roster(request.user, _team_id(request, payload.team))
+    return Status(201, services.start_proposal(actor=request.user, team=team, week_start=payload.week_start))
+
+
+@router.get("/plan-proposals/{int:proposal_id}", response={200: ProposalOut, **ERRORS})
+def get_proposal(request, proposal_id: Id):
+    return services.proposal_for_manager(request.user, proposal_id)
+
+
+@router.post("/plan-proposals/{int:proposal_id}/publish", response={200: ProposalOut, **ERRORS})
+def publish_proposal(request, proposal_id: Id, payload: ProposalActionIn | None = None):
+    payload = payload or ProposalActionIn()
+    return services.publish_proposal(actor=request.user, proposal_id=proposal_id, version=payload.version).proposal
+
+
+@router.post("/plan-proposals/{int:proposal_id}/discard", response={200: ProposalOut, **ERRORS})
+def discard_proposal(request, proposal_id: Id, payload: ProposalActionIn | None = None):
+    payload = payload or ProposalActionIn()
+    return services.discard_proposal(actor=request.user, proposal_id=proposal_id, version=payload.version)
+
+
+class CopyWeekIn(Schema):
+    team: str = Field(..., max_length=100, description="The team's id or name")
+    from_week: dt.date
+    to_week: dt.date
+
+
+class SkippedOut(Schema):
+    person: str
+    date: dt.date
+    reason: str
+
+
+class CopyWeekOut(Schema):
+    created: list[int]
+    skipped: list[SkippedOut]
+
+
+@router.post("/shifts/copy-week", response={200: CopyWeekOut, **ERRORS})
+def copy_week(request, payload: CopyWeekIn):
+    """The team's shifts of one week as drafts of another (publish with ``POST /shifts/publish``)."""
+    team = access.team_for_roster(request.user, _team_id(request, payload.team))
+    result = services.copy_week(actor=request.user, team=team, from_week=payload.from_week, to_week=payload.to_week)
+    return {"created": [s.pk for s in result.created],
+            "skipped": [{"person": s.person.username, "date": s.date, "reason": str(s.reason)} for s in result.skipped]}

@@ -148,7 +148,15 @@ def update_shift_type(*, actor, shift_type_id: int, version: int | None, **chang
 
 # -- plan proposals ----------------------------------------------------------------------------------------
 
+def _within_calendar(**weeks: dt.date) -> None:
+    bad = [name for name, day in weeks.items() if not 1 < day.year < 9999]
+    if bad:
+        raise InvalidInput(_("The request has invalid fields."),
+                           errors=[FieldError(name, _("Enter a date within the calendar.")) for name in bad])
+
+
 def _week_not_begun(week_start: dt.date) -> None:
+    _within_calendar(week_start=week_start)
     if week_start.weekday() != 0:
         raise InvalidInput(_("The request has invalid fields."),
                            errors=[FieldError("week_start", _("Give the Monday the week starts on."))])
@@ -519,6 +527,7 @@ def copy_week(*, actor, team, from_week: dt.date, to_week: dt.date) -> CopyResul
     from kefu.workforce.selectors import week_start
 
     team = access.team_for_roster(actor, getattr(team, "pk", None))
+    _within_calendar(from_week=from_week, to_week=to_week)
     from_week, to_week = week_start(from_week), week_start(to_week)
     if from_week == to_week:
         raise InvalidInput(_("The request has invalid fields."),

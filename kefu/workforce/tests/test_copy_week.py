@@ -70,3 +70,19 @@ def test_copy_week_role_matrix_changes_nothing(demo, clients, clock, pattern):
     assert clients("agent").post("/workforce/roster/publish/", {"team": demo.teams[0].pk,
                                                                 "week": MONDAY}).status_code == 403
     assert Shift.objects.count() == before
+
+
+def test_copy_week_through_the_api(demo, clients, clock, pattern):
+    from kefu.workforce.tests.conftest import call
+
+    response = call(clients("lead"), "post", "/shifts/copy-week", {"team": "一班", "from_week": MONDAY,
+                                                                  "to_week": NEXT})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert len(body["created"]) == 9
+    assert {(s["person"], s["date"]) for s in body["skipped"]} == {("agent1", str(NEXT + dt.timedelta(days=2))),
+                                                                   ("agent2", str(NEXT))}
+    assert call(clients("lead"), "post", "/shifts/copy-week", {"team": "一班", "from_week": MONDAY,
+                                                               "to_week": "9999-12-31"}).status_code == 422
+    assert call(clients("agent"), "post", "/shifts/copy-week", {"team": "一班", "from_week": MONDAY,
+                                                                "to_week": NEXT}).status_code == 403

@@ -212,3 +212,32 @@ def test_a_proposal_with_no_plan_fails_with_the_reason(demo, clock, django_captu
     monkeypatch.setattr("kefu.workforce.planner.propose_plan", broken)
     proposal = run(demo, django_capture_on_commit_callbacks)
     assert proposal.status == PlanProposal.Status.FAILED and "no shift types" in proposal.message
+
+
+def test_the_api_starts_polls_and_publishes_a_proposal(demo, clients, clock, shift_types, demand,
+                                                       django_capture_on_commit_callbacks):
+    from kefu.workforce.tests.conftest import call
+
+    lead = clients("lead")
+    assert call(clients("agent"), "post", "/plan-proposals",
+                {"team": str(demo.teams[0].pk), "week_start": WEEK}).status_code == 403
+    other = call(lead, "post", "/plan-proposals", {"team": "二班", "week_start": WEEK})
+    assert other.status_code == 422 and other.json()["errors"][0]["field"] == "team"  # not in the lead's scope
+    late = call(lead, "post", "/plan-proposals", {"team": "一班", "week_start": MONDAY})
+    assert late.status_code == 422 and late.json()["errors"][0]["field"] == "week_start"
+    far = call(lead, "post", "/plan-proposals", {"team": "一班", "week_start": "9999-12-27"})
+    assert far.status_code == 422
+    assert not PlanProposal.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        started = call(lead, "post", "/plan-proposals", {"team": "一班", "week_start": WEEK})
+    assert started.status_code == 201 and started.json()["status"] == "queued"
+    body = call(lead, "get", f"/plan-proposals/{started.json()['id']}").json()
+    assert body["status"] == "ready" and body["progress"] == 100 and body["shifts"] > 0
+    assert body["shortfall_agent_hours"] == 0
+    assert call(clients("agent"), "get", f"/plan-proposals/{body['id']}").status_code == 403
+    assert call(clients("director"), "get", "/plan-proposals/999999").status_code == 404
+    assert call(clients("lead"), "get", f"/plan-proposals/{body['id']}").status_code == 200
+    published = call(lead, "post", f"/plan-proposals/{body['id']}/publish", {"version": body["version"]})
+    assert published.status_code == 200 and published.json()["status"] == "published"
+    again = call(lead, "post", f"/plan-proposals/{body['id']}/discard", {})
+    assert again.status_code == 422

@@ -263,6 +263,8 @@ def staffing(request):
         day = dt.date.fromisoformat(request.GET.get("day") or "")
     except ValueError:
         day = timezone.localdate()
+    if not 1 < day.year < 9999:  # the weeks of history and the next day stay within the calendar
+        day = timezone.localdate()
     advice = day_advice(team=team, day=day, centre_id=request.user.centre_id)
     return render(request, "workforce/_staffing.html", {"staffing": advice, "chart": advice.chart()})
 
