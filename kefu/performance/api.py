@@ -145,3 +145,7 @@ def kpi(request, filters: Query[KpiFilter]):
 from kefu.performance import api_reports  # noqa: E402 - the reports (R-KPI-2) under the same prefix
 
 router.add_router("/", api_reports.router)
+
+from kefu.performance import api_wallboard  # noqa: E402 - the live wallboard (大屏)
+
+router.add_router("/", api_wallboard.router)

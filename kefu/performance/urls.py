@@ -20,3 +20,7 @@ urlpatterns += [
     path("reports/snapshots/<int:snapshot_id>/status/", views_reports.report_status, name="report_status"),
     path("reports/snapshots/<int:snapshot_id>/publish/", views_reports.report_publish, name="report_publish"),
 ]
+
+from kefu.performance import views_wallboard  # noqa: E402 - the live wallboard (大屏)
+
+urlpatterns += [path("wallboard/", views_wallboard.wallboard_page, name="wallboard")]
