@@ -108,7 +108,8 @@ def test_R_WFM_1_proposal_keeps_leave_rest_and_skills_and_meets_the_requirement(
 
 
 def test_progress_page_polls_while_running_and_reloads_when_done(demo, clients, clock, shift_types, demand,
-                                                                 django_capture_on_commit_callbacks):
+                                                                 django_capture_on_commit_callbacks,
+                                                                 django_assert_max_num_queries):
     proposal = PlanProposal.objects.create(team=demo.teams[0], week_start=WEEK, requested_by=demo.users["lead1"],
                                            status=PlanProposal.Status.RUNNING, progress=40, message="plan 2")
     client = clients("lead")
@@ -119,7 +120,9 @@ def test_progress_page_polls_while_running_and_reloads_when_done(demo, clients, 
     done = run(demo, django_capture_on_commit_callbacks)
     fragment = client.get(f"/workforce/plan/{done.pk}/progress/")
     assert fragment["HX-Refresh"] == "true" and b"every 1s" not in fragment.content
-    page = client.get(f"/workforce/plan/{done.pk}/")
+    client.get(f"/workforce/plan/{done.pk}/")
+    with django_assert_max_num_queries(14):
+        page = client.get(f"/workforce/plan/{done.pk}/")
     html = page.content.decode()
     assert page.status_code == 200 and 'data-testid="plan-grid"' in html and "staffing-data" in html
 
