@@ -205,6 +205,6 @@ def decide_appeal(request, appeal_id: Id, payload: DecideIn):
 @router.get("/quota", response={200: list[QuotaOut], **ERRORS})
 @paginate(PageNumber)
 def quota(request, filters: Query[QuotaQuery]):
-    """Each agent of the caller's scope with the reviews required (``quality.monthly_quota``) and done."""
+    """Each agent of the caller's scope with the reviews required (``quality.reviews_per_month.min``) and done."""
     rows = selectors.quota(request.user, _month(filters.month))
     return [{"agent": r.agent, "required": r.required, "done": r.done} for r in rows]

@@ -194,3 +194,109 @@ class CalibrationScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id}/{self.ticket_id}/{self.inspector_id}/{self.item_id}: {self.points}"
+
+
+# -- automatic checks on every ticket (issue 11) ------------------------------------------------------
+
+class CheckRule(models.Model):
+    """One automatic check, as data QA inspectors and heads edit: its phrases (one list per check) and the
+    points it takes off the ticket's automatic score (0–100) when it fails. Seeded by a data migration."""
+
+    class Kind(models.TextChoices):
+        GREETING = "greeting", _("Greeting in the first reply")
+        CLOSING = "closing", _("Closing in the last reply")
+        FORBIDDEN = "forbidden", _("Forbidden phrases (服务禁语)")
+        FIRST_RESPONSE = "first_response", _("First response within the time limit")
+        RESOLUTION = "resolution", _("Resolved within the time limit")
+        STANDARD_REPLY = "standard_reply", _("Standard reply used")
+
+    kind = models.CharField(_("check"), max_length=20, choices=Kind.choices, unique=True)
+    phrases = models.JSONField(_("phrases"), default=list, blank=True)
+    weight = models.PositiveSmallIntegerField(_("points taken off when it fails"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+    updated_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                   verbose_name=_("changed by"))
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("automatic check")
+        verbose_name_plural = _("automatic checks")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class TicketCheck(models.Model):
+    """The automatic checks' result for one ticket: its score (0–100) and whether any check failed."""
+
+    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("ticket"))
+    centre = models.ForeignKey("org.Centre", on_delete=models.CASCADE, related_name="+", verbose_name=_("centre"))
+    agent = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name=_("agent"))
+    score = models.PositiveSmallIntegerField(_("automatic score"), default=100)
+    flagged = models.BooleanField(_("flagged"), default=False)
+    results = models.JSONField(_("results"), default=dict, blank=True)
+    checked_at = models.DateTimeField(_("checked at"))
+
+    class Meta:
+        verbose_name = _("automatic check result")
+        verbose_name_plural = _("automatic check results")
+        indexes = [models.Index(fields=["flagged", "checked_at"], name="qa_check_flagged"),
+                   models.Index(fields=["agent", "checked_at"], name="qa_check_agent")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.score}"
+
+
+class CheckFlag(models.Model):
+    """One failed automatic check of a ticket (kept while it still fails; ``raised_at`` is when it first
+    failed, for the weekly trends)."""
+
+    check_result = models.ForeignKey(TicketCheck, on_delete=models.CASCADE, related_name="flags",
+                                     verbose_name=_("result"))
+    kind = models.CharField(_("check"), max_length=20, choices=CheckRule.Kind.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    raised_at = models.DateTimeField(_("raised at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("automatic check flag")
+        verbose_name_plural = _("automatic check flags")
+        ordering = ["check_result_id", "kind"]
+        constraints = [models.UniqueConstraint(fields=["check_result", "kind"], name="uniq_check_flag_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.check_result_id}: {self.kind}"
+
+
+# -- the weekly QA summary (R-QA-3) -------------------------------------------------------------------
+
+class WeeklySummary(VersionedModel):
+    """A department's QA summary of one ISO week: drafted on Monday, edited and published by a head or QA."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    centre = models.ForeignKey("org.Centre", on_delete=models.PROTECT, related_name="+", verbose_name=_("centre"))
+    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("department"))
+    week_start = models.DateField(_("week (Monday)"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    text = models.TextField(_("text"), blank=True)
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("drafted at"))
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                     verbose_name=_("published by"))
+    training_plan_id = models.PositiveIntegerField(_("training plan"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("weekly QA summary")
+        verbose_name_plural = _("weekly QA summaries")
+        ordering = ["-week_start", "department_id"]
+        constraints = [models.UniqueConstraint(fields=["department", "week_start"], name="uniq_weekly_summary")]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.week_start:%G-W%V}"

@@ -109,7 +109,7 @@ class QuotaRow:
 
 def quota(user, month: dt.date) -> list[QuotaRow]:
     """Each agent of the caller's scope with the reviews required and done in ``month`` (two queries)."""
-    required = get_rule("quality.monthly_quota", centre_id=user.centre_id)
+    required = get_rule("quality.reviews_per_month.min", centre_id=user.centre_id)
     agents = list(access.agents_in_scope(user).select_related("team").order_by("username"))
     start, end = month_bounds(month)
     done = dict(Review.objects.filter(agent__in=[a.pk for a in agents], created_at__gte=start, created_at__lt=end)

@@ -781,12 +781,31 @@ TRAINING_DEFS = (
 register(*TRAINING_DEFS)
 
 # --- quality inspection: monthly quota and the sampling's risk weights (SPEC R-QA-2) ---
+# (the monthly quota is ``quality.reviews_per_month.min`` above, at most ``quality.reviews_per_month.max``)
 QUALITY_DEFS = (
     RuleDef(
-        key="quality.monthly_quota", type=RuleType.INT, default=1, min=1, max=5,
-        rule_id="R-QA-2", group="quality", label=gettext_lazy("QA reviews per agent per month (quota)"),
-        help=gettext_lazy("Each agent gets at least this many reviews a month (1 to 5); the inspector's desk "
-                          "shows who is below it and samples their tickets."),
+        key="quality.sample_weight.flagged", type=RuleType.INT, default=3, min=0, max=50,
+        rule_id="R-QA-2", group="quality", label=gettext_lazy("Sampling weight added for a flagged ticket"),
+        help=gettext_lazy("A ticket an automatic check flagged (a forbidden phrase, no greeting, a late reply…) "
+                          "weighs this much more in the sample."),
+    ),
+    RuleDef(
+        key="quality.checks.standard_reply_chars", type=RuleType.INT, default=10, min=4, max=200,
+        rule_id="R-QA-2", group="quality", label=gettext_lazy("A standard reply is used when a reply quotes (characters)"),
+        help=gettext_lazy("The automatic check counts a standard reply as used when a public reply quotes at least "
+                          "this many consecutive characters of it (spaces ignored)."),
+    ),
+    RuleDef(
+        key="quality.weak_item_percent", type=RuleType.INT, default=80, min=1, max=100,
+        rule_id="R-QA-3", group="quality", label=gettext_lazy("A weak item (短板) scores below (% of its weight)"),
+        help=gettext_lazy("In the weekly QA summary, an agent's item is a weak point when its average points "
+                          "over the week are below this share of the item's weight."),
+    ),
+    RuleDef(
+        key="quality.summary_training_days", type=RuleType.INT, default=14, min=1, max=90,
+        rule_id="R-QA-3", group="quality", label=gettext_lazy("Training proposed on publishing is due in (days)"),
+        help=gettext_lazy("Publishing a weekly QA summary proposes training for the weak points, due this many "
+                          "days later."),
     ),
     RuleDef(
         key="quality.sample_weight.complaint", type=RuleType.INT, default=4, min=0, max=50,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.audit.services import Action, record, snapshot
+from kefu.core import hooks
 from kefu.core.concurrency import check_version
 from kefu.core.errors import Errors, NotAllowed, RuleViolation
 from kefu.core.phones import check_phone
@@ -374,6 +375,7 @@ def _apply_status(ticket: Ticket, *, to: str, actor, note: str, waiting_on: str 
     record(actor=actor, action=Action.TRANSITION, obj=ticket, before={"status": before}, after={"status": to},
            note=note[:500])
     if to == Status.RESOLVED:
+        hooks.fire(hooks.TICKET_RESOLVED, ticket_id=ticket.pk)  # after the commit (kefu.core.hooks)
         if ticket.type == TicketType.COMPLAINT and ticket.customer_id:
             from kefu.customers.services import count_complaint
 
@@ -440,6 +442,8 @@ def add_message(*, actor, ticket_id: int, body: str, public: bool) -> TicketEven
                at=now)
         record(actor=actor, action=Action.TRANSITION, obj=ticket, before={"status": Status.NEW},
                after={"status": Status.IN_PROGRESS}, note="first reply")
+    if public:  # automatic quality checks and other listeners, after the commit (kefu.core.hooks)
+        hooks.fire(hooks.TICKET_PUBLIC_REPLY, ticket_id=ticket.pk)
     return event
 
 

@@ -1,4 +1,5 @@
-"""R-QA-2 quota: each agent needs ``quality.monthly_quota`` reviews a month (default 1, 1 to 5); reviews are
+"""R-QA-2 quota: each agent needs ``quality.reviews_per_month.min`` reviews a month (default 1, at most
+``quality.reviews_per_month.max``, default 5); reviews are
 counted in the month of the organisation's time zone — one at 23:59 on the last day counts for that month,
 one at 00:00 on the first day for the next; the desk shows who is below quota."""
 
@@ -37,24 +38,43 @@ def test_r_qa_2_below_quota_follows_the_setting(demo, clock, review):
     qa = demo.users["qa1"]
     below = {r.agent for r in selectors.below_quota(qa, month)}
     assert "agent1" not in below and "agent2" in below
-    set_rule(actor=demo.users["admin"], key="quality.monthly_quota", value=2,
-             version=rule_row("quality.monthly_quota").version)
+    set_rule(actor=demo.users["admin"], key="quality.reviews_per_month.min", value=2,
+             version=rule_row("quality.reviews_per_month.min").version)
     clear_cache()
     rows = {r.agent: r for r in selectors.quota(qa, month)}
     assert (rows["agent1"].required, rows["agent1"].done, rows["agent1"].below) == (2, 1, True)
 
 
-@pytest.mark.parametrize(("value", "ok"), [(0, False), (1, True), (5, True), (6, False)])
-def test_r_qa_2_quota_setting_is_1_to_5(value, ok):
-    from kefu.rules.registry import RuleValueError, get_def
+@pytest.mark.parametrize(("value", "ok"), [(0, True), (1, True), (5, True), (6, False)])
+def test_r_qa_2_quota_setting_is_at_most_the_maximum(demo, value, ok):
+    """The quota is one setting, ``quality.reviews_per_month.min`` (default 1), and may not exceed
+    ``quality.reviews_per_month.max`` (default 5); a refused value changes nothing."""
+    from kefu.core.errors import InvalidInput
+    from kefu.rules.registry import get_def
+    from kefu.rules.selectors import clear_cache, get_rule, rule_row
+    from kefu.rules.services import set_rule
 
-    d = get_def("quality.monthly_quota")
-    assert d.default == 1
+    assert get_def("quality.reviews_per_month.min").default == 1
+    assert get_def("quality.reviews_per_month.max").default == 5
+    row = rule_row("quality.reviews_per_month.min")
     if ok:
-        assert d.clean(value) == value
+        set_rule(actor=demo.users["admin"], key="quality.reviews_per_month.min", value=value,
+                 version=row.version if row else None)
+        clear_cache()
+        assert get_rule("quality.reviews_per_month.min") == value
     else:
-        with pytest.raises(RuleValueError):
-            d.clean(value)
+        with pytest.raises(InvalidInput):
+            set_rule(actor=demo.users["admin"], key="quality.reviews_per_month.min", value=value,
+                     version=row.version if row else None)
+        clear_cache()
+        assert get_rule("quality.reviews_per_month.min") == 1
+
+
+def test_the_duplicate_quota_setting_is_gone():
+    from kefu.rules.registry import get_def
+
+    with pytest.raises(KeyError):
+        get_def("quality.monthly_quota")
 
 
 def test_quota_list_runs_in_a_constant_number_of_queries(demo, clock, review, django_assert_max_num_queries):
