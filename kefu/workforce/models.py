@@ -118,6 +118,12 @@ class Shift(VersionedModel):
     def on_leave(self) -> bool:
         return self.leave_id is not None
 
+    @property
+    def moments_text(self) -> str:
+        """"2026-12-07 22:00 – 2026-12-08 06:00" in local time: the roster cell's tooltip. Formatted here
+        because two ``date`` filters per cell were a seventh of the roster page's time (bench/README.md)."""
+        return f"{timezone.localtime(self.start_at):%Y-%m-%d %H:%M} – {timezone.localtime(self.end_at):%Y-%m-%d %H:%M}"
+
 
 class LeaveKind(models.TextChoices):
     PERSONAL = "personal", _("Personal leave")
