@@ -119,3 +119,51 @@ def deciders_for(review: Review) -> list:
 
 def teams_in_scope(user) -> QuerySet:
     return scope_for(user).teams().order_by("name")
+
+
+# -- weekly QA summaries (R-QA-3) ---------------------------------------------------------------------
+
+CENTRE_WIDE_ROLES = (Role.DIRECTOR, Role.ADMIN)
+
+
+def department_of(user) -> int | None:
+    if user.department_id:
+        return user.department_id
+    team = getattr(user, "team", None) if user.team_id else None
+    return team.department_id if team is not None else None
+
+
+def summaries_in_scope(user) -> QuerySet:
+    """QA inspectors and heads see their department's summaries, drafts included; agents and leads see the
+    published summaries of their department; directors and administrators the centre's published ones."""
+    from kefu.quality.models import WeeklySummary
+
+    qs = WeeklySummary.objects.all()
+    if user.centre_id:
+        qs = qs.filter(centre_id=user.centre_id)
+    elif not user.is_superuser:
+        return qs.none()
+    if not may_edit_scorecards(user):
+        qs = qs.filter(status=WeeklySummary.Status.PUBLISHED)
+    if not (user.is_superuser or user.has_role(*CENTRE_WIDE_ROLES)):
+        department_id = department_of(user)
+        if department_id is None and not may_edit_scorecards(user):
+            return qs.none()
+        if department_id is not None:
+            qs = qs.filter(department_id=department_id)
+    return qs
+
+
+def access_summary(user, summary_id: int, *, for_update: bool = False):
+    qs = summaries_in_scope(user)
+    if for_update:
+        qs = qs.select_for_update()
+    summary = qs.filter(pk=summary_id).first()
+    if summary is None:
+        raise NotFound(_("No such summary."))
+    return summary
+
+
+def require_summary_editor(user) -> None:
+    if not may_edit_scorecards(user):
+        raise NotAllowed(_("Only QA inspectors and department heads edit and publish the weekly QA summary."))

@@ -6,7 +6,7 @@ reviews they still lack this month), that many of their tickets:
 - **random but reproducible**: every agent draws from their own generator seeded with ``(seed, agent id)``,
   so the same seed over the same data gives the same sample (in whatever order the rows come);
 - **weighted toward risk**: a ticket weighs 1, plus the weight of each risk it carries (a complaint, a low
-  callback satisfaction, a breached time limit, a reopening); weighted sampling without replacement by
+  callback satisfaction, a breached time limit, a reopening, a flag of the automatic checks); weighted sampling without replacement by
   Efraimidis–Spirakis keys (``u ** (1 / w)``, the highest keys win);
 - **stratified by ticket type and channel**: an agent's tickets are grouped by (type, channel); the first
   pick of each stratum competes first, so an agent with three needed reviews gets three different kinds of
@@ -37,6 +37,7 @@ class Row(NamedTuple):
     low_satisfaction: bool = False
     breached: bool = False
     reopened: bool = False
+    flagged: bool = False  # an automatic check failed on it (issue 11)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +46,12 @@ class Weights:
     low_satisfaction: int = 4
     breached: int = 3
     reopened: int = 3
+    flagged: int = 3
 
 
 def risk_weight(row: Row, weights: Weights) -> int:
     return (1 + weights.complaint * row.complaint + weights.low_satisfaction * row.low_satisfaction
-            + weights.breached * row.breached + weights.reopened * row.reopened)
+            + weights.breached * row.breached + weights.reopened * row.reopened + weights.flagged * row.flagged)
 
 
 def _generator(seed: str | int, agent_id: int) -> random.Random:

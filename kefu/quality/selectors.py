@@ -11,7 +11,15 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kefu.quality import access, sampling
-from kefu.quality.models import Appeal, CalibrationScore, CalibrationSession, Review, ReviewScore, Scorecard
+from kefu.quality.models import (
+    Appeal,
+    CalibrationScore,
+    CalibrationSession,
+    Review,
+    ReviewScore,
+    Scorecard,
+    TicketCheck,
+)
 from kefu.rules.selectors import get_rule
 from kefu.tickets.access import tickets_in_scope
 
@@ -130,12 +138,13 @@ def sample_weights(centre_id: int | None) -> sampling.Weights:
         low_satisfaction=get_rule("quality.sample_weight.low_satisfaction", centre_id=centre_id),
         breached=get_rule("quality.sample_weight.breached", centre_id=centre_id),
         reopened=get_rule("quality.sample_weight.reopened", centre_id=centre_id),
+        flagged=get_rule("quality.sample_weight.flagged", centre_id=centre_id),
     )
 
 
 def candidate_rows(user, agent_ids, month: dt.date) -> list[sampling.Row]:
     """The tickets of ``agent_ids`` opened in ``month`` that no review has looked at, as plain rows with
-    their risks (three queries, whatever the number of tickets)."""
+    their risks (four queries, whatever the number of tickets)."""
     start, end = month_bounds(month)
     month_qs = tickets_in_scope(user).filter(created_at__gte=start, created_at__lt=end)
     qs = (month_qs.filter(owner_id__in=list(agent_ids), merged_into__isnull=True)
@@ -145,9 +154,11 @@ def candidate_rows(user, agent_ids, month: dt.date) -> list[sampling.Row]:
     unhappy = set(month_qs.filter(callbacks__satisfaction__lte=low).values_list("pk", flat=True))
     reopened = set(month_qs.filter(events__kind="transition", events__data__to="in_progress",
                                    events__data__from__in=REOPENED_FROM).values_list("pk", flat=True))
+    flagged = set(TicketCheck.objects.filter(flagged=True, ticket__in=month_qs.values("pk"))
+                  .values_list("ticket_id", flat=True))
     row = sampling.Row
     return [row(pk, owner_id, kind, channel, kind == "complaint", pk in unhappy, sla_state == "breached",
-                pk in reopened)
+                pk in reopened, pk in flagged)
             for pk, owner_id, kind, channel, sla_state in qs.values_list("pk", "owner_id", "type", "channel",
                                                                          "sla_state")]
 
@@ -171,7 +182,7 @@ def sample(user, month: dt.date, *, seed: str | None = None) -> list[dict]:
     for quota_row in rows:
         for r in drawn.get(quota_row.agent_id, []):
             out.append({"row": r, "ticket": tickets[r.ticket_id], "quota": quota_row,
-                        "risks": [k for k in ("complaint", "low_satisfaction", "breached", "reopened")
+                        "risks": [k for k in ("complaint", "low_satisfaction", "breached", "reopened", "flagged")
                                   if getattr(r, k)]})
     return out
 

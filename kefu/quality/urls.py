@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kefu.quality import views
+from kefu.quality import views, views_checks, views_summaries
 
 app_name = "quality"
 urlpatterns = [
@@ -18,4 +18,7 @@ urlpatterns = [
     path("scorecards/<int:family>/edit/", views.scorecard_edit, name="scorecard_edit"),
     path("calibration/", views.calibration, name="calibration"),
     path("calibration/<int:session_id>/", views.calibration_detail, name="calibration_detail"),
+    path("checks/", views_checks.check_rules, name="checks"),
+    path("summaries/", views_summaries.summaries, name="summaries"),
+    path("summaries/<int:summary_id>/", views_summaries.summary, name="summary"),
 ]

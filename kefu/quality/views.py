@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kefu.core.errors import NotAllowed, NotFound, ServiceError, page_status
-from kefu.quality import access, selectors, services
+from kefu.quality import access, autocheck_selectors, selectors, services
 from kefu.tickets import selectors as ticket_selectors
 from kefu.tickets.access import tickets_in_scope
 from kefu.tickets.views_timeline import describe
@@ -80,6 +80,7 @@ def desk(request):
         "done": done,
         "required": required,
         "recent": list(selectors.reviews(user)[:10]),
+        "flagged": autocheck_selectors.flagged_tickets(user),
     })
 
 
@@ -220,7 +221,8 @@ def appeal(request, review_id: int):
 
 @login_required
 def mine(request):
-    return render(request, "quality/mine.html", selectors.my_quality(request.user))
+    return render(request, "quality/mine.html", {**selectors.my_quality(request.user),
+                                                 "flags": autocheck_selectors.my_flags(request.user)})
 
 
 # -- the team page ------------------------------------------------------------------------------------

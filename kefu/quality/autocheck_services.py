@@ -1,0 +1,164 @@
+"""Automatic checks on every ticket (issue 11): run the check rules on a ticket's public replies and on its
+resolution, keep its automatic score and flags; QA inspectors and heads edit the rules.
+
+The tickets app fires ``kefu.core.hooks`` events on a public reply and on resolution; this app registers
+``on_ticket_event`` for both at start-up (``QualityConfig.ready``), so the checks run right after the
+reply's transaction commits — immediately, without the tickets app knowing of quality inspection. (A Huey job
+over "tickets with new replies since the last run" would lag by its period and need a cursor; the hook does
+not.) An internal note fires nothing. The checks themselves are pure functions in ``kefu.quality.checks``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kefu.audit.services import Action, record, snapshot
+from kefu.core.errors import Errors
+from kefu.quality import access, checks
+from kefu.quality.models import CheckFlag, CheckRule, TicketCheck
+from kefu.rules.selectors import get_rule
+
+log = logging.getLogger(__name__)
+PHRASE_MAX = 50
+PHRASES_MAX = 200
+PHRASE_KINDS = (CheckRule.Kind.GREETING, CheckRule.Kind.CLOSING, CheckRule.Kind.FORBIDDEN)
+
+
+def active_rules() -> dict[str, checks.Rule]:
+    return {kind: checks.Rule(kind, weight, tuple(phrases or ()))
+            for kind, weight, phrases in CheckRule.objects.filter(active=True).values_list("kind", "weight", "phrases")}
+
+
+def _standard_replies(ticket, centre_id: int) -> list[str]:
+    """The texts in force of the approved standard replies for the ticket's topic: an article whose
+    category (or its parent category) or title names one of the ticket's tags or its root cause."""
+    from kefu.knowledge.models import Article
+
+    topics = {str(t).strip() for t in (ticket.tags or []) if str(t).strip()}
+    if ticket.root_cause:
+        topics.add(ticket.root_cause)
+    if not topics:
+        return []
+    return list(Article.objects.filter(
+        Q(category__name__in=topics) | Q(category__parent__name__in=topics) | Q(title__in=topics),
+        centre_id=centre_id, status=Article.Status.APPROVED, current_version__isnull=False,
+    ).values_list("current_version__body", flat=True))
+
+
+def context_for(ticket, centre_id: int, rules) -> checks.Context:
+    from kefu.tickets.choices import EventKind
+    from kefu.tickets.models import TicketEvent
+
+    replies = list(TicketEvent.objects.filter(ticket_id=ticket.pk, kind=EventKind.REPLY, public=True)
+                   .order_by("at", "id").values_list("body", flat=True))
+    resolved = ticket.resolved_at is not None
+    standard = _standard_replies(ticket, centre_id) if resolved and checks.STANDARD_REPLY in rules else []
+    return checks.Context(replies=replies, resolved=resolved, first_response_due=ticket.first_response_due,
+                          first_responded_at=ticket.first_responded_at, resolution_due=ticket.resolution_due,
+                          resolved_at=ticket.resolved_at, standard_replies=standard)
+
+
+@transaction.atomic
+def run_ticket_checks(*, ticket_id: int) -> TicketCheck | None:
+    """Run the active checks on a ticket and store its score and flags (a system action: raised and cleared
+    flags are audited). A flag keeps the moment it was first raised while the check keeps failing."""
+    from kefu.tickets.models import Ticket
+
+    ticket = Ticket.objects.select_related("shop").filter(pk=ticket_id).first()
+    if ticket is None:
+        return None
+    centre_id = ticket.shop.centre_id
+    rules = active_rules()
+    results, score = checks.run(context_for(ticket, centre_id, rules), rules,
+                                min_chars=get_rule("quality.checks.standard_reply_chars", centre_id=centre_id))
+    failed = {kind: r["detail"] for kind, r in results.items() if r["ok"] is False}
+    now = timezone.now()
+    result, _created = TicketCheck.objects.select_for_update().get_or_create(
+        ticket_id=ticket.pk, defaults={"centre_id": centre_id, "agent_id": ticket.owner_id, "checked_at": now})
+    result.agent_id = ticket.owner_id
+    result.score = score
+    result.flagged = bool(failed)
+    result.results = results
+    result.checked_at = now
+    result.save()
+    flags = {f.kind: f for f in result.flags.all()}
+    gone = [f.pk for kind, f in flags.items() if kind not in failed]
+    raised = [CheckFlag(check_result=result, kind=kind, detail=detail[:300], raised_at=now)
+              for kind, detail in failed.items() if kind not in flags]
+    for kind, detail in failed.items():
+        if kind in flags and flags[kind].detail != detail[:300]:
+            flags[kind].detail = detail[:300]
+            flags[kind].save(update_fields=["detail"])
+    if gone:
+        CheckFlag.objects.filter(pk__in=gone).delete()
+    if raised:
+        CheckFlag.objects.bulk_create(raised)
+    if gone or raised:
+        record(actor=None, action=Action.UPDATE, obj=result, before={"flags": sorted(flags)},
+               after={"flags": sorted(failed), "score": score}, note="automatic checks")
+    return result
+
+
+def on_ticket_event(*, ticket_id: int) -> None:
+    """The hook (kefu.core.hooks) run after a public reply or a resolution commits."""
+    run_ticket_checks(ticket_id=ticket_id)
+
+
+# -- editing the rules (QA inspectors and heads) -----------------------------------------------------
+
+def _clean_phrases(errors: Errors, phrases) -> list[str]:
+    if isinstance(phrases, str):
+        phrases = phrases.splitlines()
+    clean: list[str] = []
+    for raw in phrases or []:
+        phrase = "".join(str(raw).split())
+        if not phrase:
+            continue
+        if len(phrase) > PHRASE_MAX:
+            errors.add("phrases", _("“%(phrase)s”: a phrase has at most %(n)s characters.")
+                       % {"phrase": phrase[:20], "n": PHRASE_MAX})
+        elif phrase not in clean:
+            clean.append(phrase)
+    if len(clean) > PHRASES_MAX:
+        errors.add("phrases", _("At most %(n)s phrases.") % {"n": PHRASES_MAX})
+    return clean
+
+
+@transaction.atomic
+def save_check_rule(*, actor, kind: str, weight, active: bool, phrases: Sequence[str] | str | None = None
+                    ) -> CheckRule:
+    """Change one automatic check: its phrases (greeting, closing and forbidden checks), the points it takes
+    off and whether it is in use. Refused input changes nothing."""
+    access.require_editor(actor)
+    errors = Errors()
+    rule = CheckRule.objects.select_for_update().filter(kind=kind).first()
+    if rule is None:
+        errors.add("kind", _("No such check."))
+    try:
+        weight = int(weight)
+    except (TypeError, ValueError):
+        errors.add("weight", _("Enter a whole number."))
+        weight = 0
+    else:
+        if not 0 <= weight <= 100:
+            errors.add("weight", _("Must be from 0 to 100."))
+    clean = _clean_phrases(errors, phrases)
+    if rule is not None and kind in PHRASE_KINDS and bool(active) and not clean:
+        errors.add("phrases", _("A check of phrases in use needs at least one phrase."))
+    errors.raise_if_any(_("The check was not saved."))
+    before = snapshot(rule, ["weight", "active", "phrases"])
+    rule.weight = weight
+    rule.active = bool(active)
+    if kind in PHRASE_KINDS:
+        rule.phrases = clean
+    rule.updated_by = actor
+    rule.save()
+    record(actor=actor, action=Action.UPDATE, obj=rule, before=before,
+           after=snapshot(rule, ["weight", "active", "phrases"]))
+    return rule
