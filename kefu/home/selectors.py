@@ -5,11 +5,13 @@ Later domains (customers, tickets, workforce) add their cards here.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kefu.audit import selectors as audit_selectors
 from kefu.bizcalendar import selectors as calendar_selectors
@@ -18,13 +20,20 @@ from kefu.customers import access as customer_access
 from kefu.customers import selectors as customer_selectors
 from kefu.org.roles import Role
 from kefu.org.scope import scope_for
+from kefu.performance import kpi
+from kefu.performance import selectors as performance_selectors
+from kefu.quality import selectors as quality_selectors
 from kefu.rules import selectors as rules_selectors
 from kefu.tickets import access as ticket_access
 from kefu.tickets import counts as ticket_counts
 from kefu.tickets import selectors as ticket_selectors
 from kefu.tickets import sla
+from kefu.tickets import wallboard as ticket_board
 from kefu.tickets.choices import OPEN_STATUSES
 from kefu.tickets.choices import Status as TicketStatus
+from kefu.workforce import selectors as workforce_selectors
+from kefu.workforce.selectors import ladder as ladder_selectors
+from kefu.workforce.selectors import swaps as swap_selectors
 
 
 @dataclass
@@ -131,7 +140,7 @@ def ticket_cards(user, role: str) -> list[Card]:
                  testid="card-my-callbacks"),
         ]
     elif role in {Role.LEAD, Role.HEAD, Role.DIRECTOR}:
-        scope = ticket_counts.scope_counts(user)
+        scope = _scope_counts(user)
         cards += [
             Card(_("Open tickets"), scope["open"], "ti-ticket", "/tickets/", testid="card-open-tickets"),
             Card(_("Past the time limit"), scope["breached"], "ti-alarm", "/tickets/?sla_state=breached",
@@ -146,6 +155,14 @@ def ticket_cards(user, role: str) -> list[Card]:
             cards.append(Card(_("Compensations to approve"), scope["approvals"], "ti-coin-yuan", "/tickets/board/",
                               testid="card-approvals", alert="warning"))
     return cards
+
+
+def _scope_counts(user) -> dict[str, int]:
+    """The scope's ticket counts, read once per request (the tiles and the "waiting for you" list share them)."""
+    cached = getattr(user, "_home_scope_counts", None)
+    if cached is None:
+        cached = user._home_scope_counts = ticket_counts.scope_counts(user)
+    return cached
 
 
 def calendar_warning(user) -> str | None:
@@ -208,3 +225,181 @@ def manager_charts(user) -> dict | None:
         "tickets": tickets_chart,
         "overdue": {"teams": teams, "data": [per_team[t] for t in teams], "total": sum(per_team.values())},
     }
+
+
+# -- what needs the head's / director's attention, the lead's team, the agent's day (issue 12) ------------
+
+@dataclass
+class Attention:
+    """One line of a manager's "needs you" list, coloured by urgency: "danger" (red), "warning" (amber) or
+    "" (nothing waiting)."""
+
+    key: str
+    label: str
+    value: int | str
+    url: str = ""
+    detail: str = ""
+    tone: str = ""
+
+
+def _url(name: str) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_default_timezone()
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min), tz)
+    return start, start + dt.timedelta(days=1)
+
+
+def report_due(user, today: dt.date) -> tuple[dt.date, int]:
+    """The next monthly report due date (``performance.monthly_report_due_day`` of this month, or next month's once
+    it has passed) and the days left."""
+    due_day = rules_selectors.get_rules(REPORT_DUE_DAY, centre_id=user.centre_id)[REPORT_DUE_DAY]
+    due = today.replace(day=due_day)
+    if due < today:
+        due = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=due_day)
+    return due, (due - today).days
+
+
+REPORT_DUE_DAY = "performance.monthly_report_due_day"
+BELOW = ("amber", "red")
+
+
+def teams_below_target(user, today: dt.date) -> list[dict]:
+    """The teams of ``user``'s scope with a KPI of this month below its target (amber or red, R-KPI-1)."""
+    values = kpi.rules(user.centre_id)
+    rows = kpi.compute(user, level="team", date_from=_month_start(today), date_to=today)
+    out = []
+    for row in rows:
+        states = {name: kpi.status(name, getattr(row, name), values) for name in kpi_targets()}
+        below = [name for name, state in states.items() if state in BELOW]
+        if below:
+            out.append({"team": row.name, "kpis": below, "red": any(states[n] == "red" for n in below)})
+    return out
+
+
+def kpi_targets() -> tuple[str, ...]:
+    return ("fcr_rate", "sla_rate", "callback_rate", "csat", "qa_score", "followups_on_time_rate")
+
+
+def attention(user, *, now: dt.datetime | None = None) -> list[Attention]:
+    """Heads and directors: what waits for them, most urgent in red — approvals (leave, swaps, levels), 督办 and
+    escalated tickets, today's breaches, teams below a KPI target, agents below the QA quota, the monthly report's
+    due date. A fixed number of queries."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    inbox = workforce_selectors.approval_inbox(user)
+    waiting = inbox.order_by().aggregate(n=Count("id"), soon=Count("id", filter=Q(start_at__lt=now + dt.timedelta(days=1))))
+    leave, leave_soon = waiting["n"], waiting["soon"]
+    swaps = swap_selectors.swap_inbox(user).count()
+    levels = len(ladder_selectors.applications_to_decide(user))
+    counts = _scope_counts(user)
+    start, _end = _day_bounds(today)
+    breaches = ticket_board.breaches_between(user, start=start, end=now)
+    teams = teams_below_target(user, today)
+    quota = quality_selectors.below_quota(user, _month_start(today))
+    due, days_left = report_due(user, today)
+
+    def tone(n, level="warning"):
+        return level if n else ""
+
+    return [
+        Attention("leave", _("Leave to approve"), leave, _url("workforce:approvals"),
+                  _("%(n)s start within a day") % {"n": leave_soon} if leave_soon else "",
+                  "danger" if leave_soon else tone(leave)),
+        Attention("swaps", _("Shift swaps to approve"), swaps, _url("workforce:swaps"), "", tone(swaps)),
+        Attention("levels", _("Level applications to decide"), levels, _url("workforce:ladder"), "", tone(levels)),
+        Attention("supervised", _("Supervised tickets (督办)"), counts["supervised"], "/tickets/board/", "",
+                  tone(counts["supervised"], "danger")),
+        Attention("escalated", _("Escalated tickets"), counts["escalated"], "/tickets/board/", "",
+                  tone(counts["escalated"])),
+        Attention("breaches", _("Time limits missed today"), breaches, "/tickets/?sla_state=breached", "",
+                  tone(breaches, "danger")),
+        Attention("teams_below", _("Teams below a KPI target"), len(teams), _url("performance:kpi"),
+                  "; ".join(f"{t['team']} ({', '.join(str(KPI_NAMES.get(k, k)) for k in t['kpis'])})"
+                            for t in teams),
+                  "danger" if any(t["red"] for t in teams) else tone(len(teams))),
+        Attention("qa_quota", _("Agents below the QA quota"), len(quota), _url("quality:team"),
+                  ", ".join(row.name for row in quota[:10]), tone(len(quota))),
+        Attention("report_due", _("Days until the monthly report is due"), days_left, _url("performance:reports"),
+                  _("due %(day)s") % {"day": due.isoformat()},
+                  "danger" if days_left <= REPORT_DANGER_DAYS else "warning" if days_left <= REPORT_WARNING_DAYS else ""),
+    ]
+
+
+KPI_NAMES = {"fcr_rate": gettext_lazy("FCR"), "sla_rate": gettext_lazy("on time"),
+             "callback_rate": gettext_lazy("callbacks"), "csat": gettext_lazy("CSAT"),
+             "qa_score": gettext_lazy("QA"), "followups_on_time_rate": gettext_lazy("follow-ups")}
+REPORT_DANGER_DAYS = 2  # presentation only: when the due date turns red / amber on the home page
+REPORT_WARNING_DAYS = 7
+
+
+@dataclass
+class WorkloadRow:
+    person_id: int
+    username: str
+    name: str
+    open_tickets: int
+    handled: int
+    sla_rate: float | None
+    filed_today: bool | None  # None: no shift today, nothing to file
+    help_requests: int
+
+
+def team_workload(user, *, today: dt.date | None = None) -> list[WorkloadRow]:
+    """A lead's team: open tickets per agent, this month's on-time rate (R-KPI-1 sla_rate), whether the 3E daily
+    log of today is filed (people on shift only, R-KPI-3) and open help requests. A fixed number of queries."""
+    today = today or timezone.localdate()
+    people = list(scope_for(user).people().filter(roles__role__in=[Role.AGENT, Role.LEAD]).exclude(pk=user.pk)
+                  .distinct().order_by("username"))
+    ids = [p.pk for p in people]
+    open_tickets = ticket_board.open_per_owner(user, ids)
+    rows = {r.key: r for r in kpi.compute(user, level="agent", date_from=_month_start(today), date_to=today)}
+    on_shift = {p.pk for p in performance_selectors.on_shift(user, today)}
+    missing = {p.pk for p in performance_selectors.missing(user, today)}
+    help_counts: dict[int, int] = {}
+    for log in performance_selectors.help_requests(user, since=today - dt.timedelta(days=HELP_DAYS)):
+        help_counts[log.person_id] = help_counts.get(log.person_id, 0) + 1
+    out = []
+    for p in people:
+        row = rows.get(p.username)
+        out.append(WorkloadRow(p.pk, p.username, str(p), open_tickets.get(p.pk, 0), row.handled if row else 0,
+                               row.sla_rate if row else None,
+                               (p.pk not in missing) if p.pk in on_shift else None, help_counts.get(p.pk, 0)))
+    return out
+
+
+HELP_DAYS = 7  # presentation only: how far back the lead's home lists open help requests
+
+
+def open_help_requests(user, *, today: dt.date | None = None, limit: int = 10) -> list:
+    today = today or timezone.localdate()
+    return list(performance_selectors.help_requests(user, since=today - dt.timedelta(days=HELP_DAYS))[:limit])
+
+
+@dataclass
+class AgentDay:
+    plan: str
+    plan_date: dt.date | None
+    kpi: dict | None
+
+
+def agent_day(user, *, today: dt.date | None = None) -> AgentDay:
+    """An agent's morning: the plan of their last 3E log before today, and their KPI this month in one line."""
+    today = today or timezone.localdate()
+    day = performance_selectors.my_day(user, today)
+    rows = kpi.compute(user, level="agent", date_from=_month_start(today), date_to=today)
+    mine = next((r for r in rows if r.key == user.username), None)
+    return AgentDay(plan=day.previous.plan if day.previous else "",
+                    plan_date=day.previous.date if day.previous else None,
+                    kpi=mine.as_dict() if mine else None)

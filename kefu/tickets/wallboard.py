@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
@@ -78,3 +78,18 @@ def csat(user, *, start: dt.datetime, end: dt.datetime) -> dict:
                                      ticket__in=board_tickets(user).values("pk")).aggregate(
         avg=Avg("satisfaction"), n=Count("id"))
     return {"average": round(float(result["avg"]), 2) if result["avg"] is not None else None, "callbacks": result["n"]}
+
+
+def open_per_owner(user, owner_ids) -> dict[int, int]:
+    """Open tickets per owner (of ``owner_ids``, within scope): a lead's workload table. One GROUP BY query."""
+    rows = (tickets_in_scope(user).filter(owner_id__in=list(owner_ids), status__in=OPEN_STATUSES)
+            .values("owner_id").annotate(n=Count("id")).order_by())
+    return {r["owner_id"]: r["n"] for r in rows}
+
+
+def breaches_between(user, *, start: dt.datetime, end: dt.datetime) -> int:
+    """Tickets whose resolution time limit fell in [start, end) and was missed: still unresolved, or resolved
+    after it (the day's breaches). One query."""
+    return (board_tickets(user).filter(resolution_due__gte=start, resolution_due__lt=end)
+            .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gt=F("resolution_due")))
+            .filter(merged_into__isnull=True).count())
