@@ -797,7 +797,7 @@ QUALITY_DEFS = (
     ),
     RuleDef(
         key="quality.weak_item_percent", type=RuleType.INT, default=80, min=1, max=100,
-        rule_id="R-QA-3", group="quality", label=gettext_lazy("A weak item (短板) scores below (% of its weight)"),
+        rule_id="R-QA-3", group="quality", label=gettext_lazy("A weak item (短板) scores below this percent of its weight"),
         help=gettext_lazy("In the weekly QA summary, an agent's item is a weak point when its average points "
                           "over the week are below this share of the item's weight."),
     ),
