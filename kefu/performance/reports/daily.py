@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q
+from django.db.models import Avg, Count, F, Q
 
 from kefu.performance.reports.common import avg, bounds, local_time, open_at, team_tickets
 from kefu.rules.selectors import get_rules
@@ -33,8 +33,11 @@ def build(user, period, cover, *, progress) -> dict:
         Q(resolved_at__isnull=True) | Q(resolved_at__gt=F("resolution_due")))
     stuck = open_end & Q(last_action_at__lte=end - dt.timedelta(hours=hours)) & ~Q(status=Status.WAITING,
                                                                                     waiting_on="customer")
-    escalated = Exists(Escalation.objects.filter(ticket=OuterRef("pk"), at__gte=start, at__lt=end))
-    difficult = Q(escalated_today=True) | (Q(supervised=True) & (created | open_end)) | (
+    # the day's escalations are few: their tickets by id (one query) rather than a subquery per ticket
+    escalated_ids = sorted(set(Escalation.objects.filter(ticket__owner__team_id__in=teams, at__gte=start, at__lt=end)
+                               .values_list("ticket_id", flat=True)))
+    escalated_today = Q(pk__in=escalated_ids)
+    difficult = escalated_today | (Q(supervised=True) & (created | open_end)) | (
         Q(type=TicketType.COMPLAINT) & created)
     counters = {
         "created": Count("id", filter=created), "resolved": Count("id", filter=resolved),
@@ -46,11 +49,11 @@ def build(user, period, cover, *, progress) -> dict:
     by_channel = {r["channel"]: r["n"] for r in tickets.filter(created).values("channel")
                   .annotate(n=Count("id")).order_by()}
     progress(30)
-    per_team = {r["owner__team_id"]: r for r in tickets.annotate(escalated_today=escalated)
-                .filter(created | resolved | open_end | Q(escalated_today=True)
+    per_team = {r["owner__team_id"]: r for r in tickets
+                .filter(created | resolved | open_end | escalated_today
                         | Q(resolution_due__gte=start, resolution_due__lt=end))
                 .values("owner__team_id")
-                .annotate(**counters, stuck=Count("id", filter=stuck), escalated=Count("id", filter=Q(escalated_today=True)),
+                .annotate(**counters, stuck=Count("id", filter=stuck), escalated=Count("id", filter=escalated_today),
                           supervised=Count("id", filter=Q(supervised=True) & (created | open_end)),
                           complaints=Count("id", filter=Q(type=TicketType.COMPLAINT) & created),
                           breaches=Count("id", filter=breached))
@@ -62,10 +65,11 @@ def build(user, period, cover, *, progress) -> dict:
     stuck_rows = [_ticket_row(t) for t in tickets.filter(stuck).select_related("owner").order_by("last_action_at", "id")
                   [:LIST_LIMIT]]
     difficult_rows = []
-    for t in (tickets.annotate(escalated_today=escalated).filter(difficult).select_related("owner")
+    escalated_set = set(escalated_ids)
+    for t in (tickets.filter(difficult).select_related("owner")
               .order_by("-escalation_level", "id")[:LIST_LIMIT]):
         row = _ticket_row(t)
-        row["reason"] = ",".join(r for r, on in (("escalated", t.escalated_today), ("supervised", t.supervised),
+        row["reason"] = ",".join(r for r, on in (("escalated", t.pk in escalated_set), ("supervised", t.supervised),
                                                  ("complaint", t.type == TicketType.COMPLAINT)) if on)
         difficult_rows.append(row)
     breach_rows = [_ticket_row(t) | {"resolution_due": local_time(t.resolution_due)}
