@@ -6,8 +6,9 @@ Definitions (also shown to users as tooltips, see ``DEFINITIONS``):
 
 * ``handled`` — tickets the person owned that were resolved in the period.
 * ``fcr_rate`` — first-contact resolution: the share of those resolved with no department handover (no
-  department task), no escalation and no reopening (a status change from resolved or closed back to work).
-* ``aht_seconds`` — average handling time of those tickets (the tickets' own handling time).
+  department task), no escalation and no reopening (a status change from resolved, callback done or closed back to work).
+* ``aht_seconds`` — average handling time of those tickets that have one recorded (the tickets' own
+  handling time; tickets with none are left out rather than counted as 0).
 * ``sla_rate`` — the share of those resolved by their resolution time limit (tickets without one are left out).
 * ``callback_rate`` — of the callbacks due for the person's tickets in the period, the share made.
 * ``csat`` — average satisfaction (1–5) of the callbacks made in the period on the person's tickets.
@@ -90,6 +91,9 @@ def _check(level: str, date_from, date_to) -> None:
     errors = []
     if level not in LEVELS:
         errors.append(FieldError("level", _("Choose agent, team or shop.")))
+    for name, day in (("date_from", date_from), ("date_to", date_to)):
+        if day and not 2000 <= day.year <= 9998:
+            errors.append(FieldError(name, _("Choose a day between the years %(a)d and %(b)d.") % {"a": 2000, "b": 9998}))
     if date_from and date_to and date_to < date_from:
         errors.append(FieldError("date_to", _("The period ends before it starts.")))
     elif date_from and date_to and (date_to - date_from).days >= MAX_DAYS:
@@ -145,13 +149,14 @@ def compute(user, *, level: str = "agent", date_from: dt.date, date_to: dt.date)
         return []
 
     reopened = TicketEvent.objects.filter(ticket=OuterRef("pk"), kind="transition",
-                                          data__from__in=["resolved", "closed"], data__to="in_progress")
+                                          data__from__in=["resolved", "callback_done", "closed"],
+                                          data__to="in_progress")
     handed = DepartmentTask.objects.filter(ticket=OuterRef("pk"))
     escalated = Escalation.objects.filter(ticket=OuterRef("pk"))
     resolved = Ticket.objects.filter(**{f"{gfield}__in": ids}, resolved_at__gte=start, resolved_at__lt=end,
                                      owner__isnull=False)
     for r in (resolved.values(gfield)
-              .annotate(n=Count("id"), aht=Avg("handling_seconds"),
+              .annotate(n=Count("id"), aht=Avg("handling_seconds", filter=Q(handling_seconds__gt=0)),
                         fcr=Count("id", filter=~Q(Exists(handed)) & ~Q(Exists(escalated)) & ~Q(Exists(reopened))),
                         due=Count("id", filter=Q(resolution_due__isnull=False)),
                         met=Count("id", filter=Q(resolution_due__isnull=False, resolved_at__lte=F("resolution_due"))))

@@ -133,7 +133,7 @@ def kpi_dashboard(request):
         rows = kpi.compute(user, level=level, date_from=date_from, date_to=date_to)
     except ServiceError as exc:
         apply_service_error(form, exc)
-        rows = []
+        rows, date_from, date_to = [], today.replace(day=1), today  # the form says what was wrong
     labels = _kpi_labels()
     if request.GET.get("format") == "xlsx":
         return _kpi_xlsx(rows, labels, level, date_from, date_to)

@@ -57,6 +57,7 @@ def board(user, *, now: dt.datetime | None = None) -> dict:
             "last_week_by_hour": contacts["hours"]["last_week"],
         },
         "tickets": tickets.open_counts(user),
+        # a break counts while its person is on shift; a centre working without a roster counts every break
         "agents": {"on_shift": len(on_shift), "on_break": len(on_break & on_shift) if on_shift else len(on_break),
                    "staff": len(ids)},
         "csat": tickets.csat(user, start=today_start, end=now),

@@ -24,10 +24,13 @@ def _q(value) -> float | None:
 
 
 def surveys(user) -> QuerySet[Survey]:
-    """The surveys ``user`` sees, newest period first, with ``invited`` and ``answered`` counts."""
+    """The surveys ``user`` sees, newest period first, with ``invited`` and ``answered`` counts (a lead's:
+    their team's links only, as on the survey's page)."""
+    team_ids = access.team_ids_in_scope(user)
+    mine = Q() if team_ids is None else Q(invitations__team_id__in=team_ids)
     return (access.surveys_in_scope(user)
-            .annotate(invited=Count("invitations", distinct=True),
-                      answered=Count("invitations", filter=Q(invitations__answered_at__isnull=False),
+            .annotate(invited=Count("invitations", filter=mine, distinct=True),
+                      answered=Count("invitations", filter=mine & Q(invitations__answered_at__isnull=False),
                                      distinct=True))
             .order_by("-period_start", "-id"))
 
@@ -132,8 +135,10 @@ def csat_trend(user, *, today: dt.date | None = None, months: int = 6) -> dict:
     start = timezone.make_aware(dt.datetime.combine(month_list[0], dt.time.min), tz)
     end = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min), tz)
     sums: dict[dt.date, list[int]] = defaultdict(list)
-    for done_at, _team, satisfaction in ticket_selectors.callback_satisfaction(user, start=start, end=end):
-        sums[_month_start(timezone.localtime(done_at).date())].append(satisfaction)
+    team_ids = access.team_ids_in_scope(user)  # a lead: their team's tickets only, as for the RATER answers
+    for done_at, team_id, satisfaction in ticket_selectors.callback_satisfaction(user, start=start, end=end):
+        if team_ids is None or team_id in team_ids:
+            sums[_month_start(timezone.localtime(done_at).date())].append(satisfaction)
     avg, satisfied, counts = [], [], []
     for m in month_list:
         values = sums.get(m, [])

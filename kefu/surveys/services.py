@@ -30,6 +30,7 @@ INTRO_MAX = Survey._meta.get_field("intro").max_length
 QUESTION_MAX = Question._meta.get_field("text").max_length
 COMMENT_MAX = Response._meta.get_field("comment").max_length
 QUESTIONS_MAX = 40
+PERIOD_YEARS = (2000, 9998)  # a period's day must leave room to compute the day after it
 
 # The shipped questionnaire: two statements per RATER dimension, worded for a customer-service contact.
 DEFAULT_QUESTIONS: list[tuple[str, object]] = [
@@ -86,8 +87,14 @@ def _clean_head(errors: Errors, title: str, intro: str, period_start, period_end
         errors.add("intro", _("The introduction has at most %(n)d characters.") % {"n": INTRO_MAX})
     if not isinstance(period_start, dt.date):
         errors.add("period_start", _("Enter the first day of the period."))
+    if isinstance(period_start, dt.date) and not PERIOD_YEARS[0] <= period_start.year <= PERIOD_YEARS[1]:
+        errors.add("period_start", _("Choose a day between the years %(a)d and %(b)d.")
+                   % {"a": PERIOD_YEARS[0], "b": PERIOD_YEARS[1]})
     if not isinstance(period_end, dt.date):
         errors.add("period_end", _("Enter the last day of the period."))
+    elif not PERIOD_YEARS[0] <= period_end.year <= PERIOD_YEARS[1]:
+        errors.add("period_end", _("Choose a day between the years %(a)d and %(b)d.")
+                   % {"a": PERIOD_YEARS[0], "b": PERIOD_YEARS[1]})
     elif isinstance(period_start, dt.date) and period_end < period_start:
         errors.add("period_end", _("The period ends before it starts."))
     return title, intro
@@ -275,7 +282,7 @@ def submit_answer(*, token: str, scores: dict, comment: str = "", now: dt.dateti
     clean: dict[str, int] = {}
     for q in questions:
         value = scores.get(str(q.pk), scores.get(q.pk))
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 2:
             value = int(value.strip())
         if value is None or value == "":
             errors.add(f"q{q.pk}", _("Please answer this question."))
@@ -306,3 +313,8 @@ def submit_answer(*, token: str, scores: dict, comment: str = "", now: dt.dateti
            after={"survey": invitation.survey_id, "invitation": invitation.pk, "overall": response.overall})
     return response
 
+
+
+def record_links_export(*, actor, survey: Survey) -> None:
+    """R-AUD: the links carry customers' names; their download is recorded like every export of personal data."""
+    record(actor=actor, action=Action.EXPORT, obj=survey, note="survey links (CSV)")

@@ -165,6 +165,7 @@ def close(request, survey_id: int):
 def links_csv(request, survey_id: int):
     """The links of a survey as CSV (for the SMS or WeChat tool that sends them)."""
     survey = _fetch(request, survey_id, manage=True)
+    services.record_links_export(actor=request.user, survey=survey)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}-links.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese text correctly only with a BOM
@@ -205,9 +206,11 @@ def answer(request, token: str):
             services.submit_answer(token=token, scores=scores, comment=request.POST.get("comment", ""))
         except ServiceError as exc:
             errors = {e.field: str(e.message) for e in exc.errors}
-            if not errors or exc.rule:
-                return render(request, "surveys/public_gone.html", {"reason": "answered",
-                                                                    "survey": invitation.survey})
+            if not errors or exc.rule:  # answered or expired since the page was opened
+                invitation.refresh_from_db()
+                state = services.link_state(invitation)
+                return render(request, "surveys/public_gone.html", {"reason": state, "survey": invitation.survey},
+                              status=410 if state == "expired" else 200)
             status = 422
         else:
             return render(request, "surveys/public_gone.html", {"reason": "thanks", "survey": invitation.survey})

@@ -147,3 +147,27 @@ def test_the_kpi_page_and_its_excel(fixture, clients, django_assert_max_num_quer
     assert "agent1" in [c.value for c in sheet["A"]]
     row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "agent1")
     assert row[header.index(header[3])] == 0.25  # numbers as numbers
+
+
+def test_reopening_after_the_callback_is_no_first_contact_resolution(fixture):
+    from kefu.tickets.models import Ticket, TicketEvent
+
+    t5 = Ticket.objects.filter(owner=fixture.users["agent4"]).get()
+    TicketEvent.objects.create(ticket=t5, at=at(DAY, 14), kind="transition",
+                               data={"from": "callback_done", "to": "in_progress"})
+    assert rows(fixture.users["head1"])["agent4"].fcr_rate == 0
+
+
+def test_tickets_without_a_recorded_handling_time_are_left_out_of_the_average(fixture):
+    from kefu.tickets.models import Ticket
+
+    Ticket.objects.filter(owner=fixture.users["agent4"]).update(handling_seconds=0)
+    assert rows(fixture.users["head1"])["agent4"].aht_seconds is None
+
+
+def test_far_dates_are_field_errors(demo, clients):
+    with pytest.raises(InvalidInput) as exc:
+        kpi.compute(demo.users["head1"], level="agent", date_from=dt.date(1, 1, 1), date_to=dt.date(9999, 12, 31))
+    assert {e.field for e in exc.value.errors} == {"date_from", "date_to"}
+    assert clients("head").get("/api/v1/kpi?date_from=0001-01-01").status_code == 422
+    assert clients("head").get("/performance/kpi/?date_to=9999-12-31").status_code == 200  # the form says why
