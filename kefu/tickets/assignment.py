@@ -72,16 +72,35 @@ def candidates(ticket: Ticket, *, now: dt.datetime | None = None):
     return out
 
 
-def choose(ticket: Ticket, mode: str, *, now: dt.datetime | None = None):
+def ranked(ticket: Ticket, mode: str, *, now: dt.datetime | None = None) -> list:
+    """The candidates, best first for ``mode``."""
     pool = candidates(ticket, now=now)
-    if not pool:
-        return None
     never = dt.datetime.min.replace(tzinfo=dt.UTC)
     if mode == "round_robin":
         key = lambda c: (c[2] or never, c[0].pk)  # noqa: E731 - the longest without a new ticket first
     else:
         key = lambda c: (c[1], c[2] or never, c[0].pk)  # noqa: E731 - lowest load, then longest waiting
-    return min(pool, key=key)[0]
+    return [c[0] for c in sorted(pool, key=key)]
+
+
+def choose(ticket: Ticket, mode: str, *, now: dt.datetime | None = None):
+    pool = ranked(ticket, mode, now=now)
+    return pool[0] if pool else None
+
+
+# A row created only to lock the agent (they never used the toggle) carries no personal cap of its own: the
+# centre's ``tickets.max_open_per_agent`` (at most 1000) is what limits them, as it did without a row.
+NO_PERSONAL_CAP = 1000
+
+
+def _claim(agent, ticket: Ticket) -> AgentAvailability | None:
+    """Lock ``agent``'s availability row (created when missing) and re-count their open tickets under the lock:
+    the row when they are still below their cap, None when a concurrent assignment filled it meanwhile."""
+    AgentAvailability.objects.get_or_create(person=agent, defaults={"max_open": NO_PERSONAL_CAP})
+    avail = AgentAvailability.objects.select_for_update().get(person=agent)
+    cap = min(avail.max_open, get_rule("tickets.max_open_per_agent", centre_id=ticket.shop.centre_id))
+    load = Ticket.objects.filter(owner=agent, status__in=OPEN_STATUSES).exclude(pk=ticket.pk).count()
+    return avail if load < cap else None
 
 
 def auto_assign(ticket: Ticket, *, now: dt.datetime):
@@ -90,12 +109,16 @@ def auto_assign(ticket: Ticket, *, now: dt.datetime):
     mode = get_rule("tickets.assignment_mode", centre_id=ticket.shop.centre_id)
     if mode == "manual":
         return None
-    agent = choose(ticket, mode, now=now)
-    if agent is None:
+    for agent in ranked(ticket, mode, now=now):
+        avail = _claim(agent, ticket)
+        if avail is not None:
+            break
+    else:
         return None
     ticket.owner = agent
     ticket.save(update_fields=["owner"])
-    AgentAvailability.objects.filter(person=agent).update(last_assigned_at=now)
+    avail.last_assigned_at = now  # on a row of its own even for an agent who never used the toggle
+    avail.save(update_fields=["last_assigned_at"])
     TicketEvent.objects.create(ticket=ticket, at=now, kind=EventKind.ASSIGNMENT,
                                data={"to": agent.pk, "mode": mode, "automatic": True})
     record(actor=None, action=Action.UPDATE, obj=ticket, before={"owner": None}, after={"owner": agent.pk},
