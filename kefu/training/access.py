@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kefu.core.errors import FieldError, InvalidInput, NotAllowed, NotFound
+from kefu.core.numbers import ids_in_range
 from kefu.org.models import User
 from kefu.org.roles import Role
 from kefu.org.scope import scope_for
@@ -75,11 +76,26 @@ def people_in_scope(user) -> QuerySet[User]:
     return scope_for(user).people()
 
 
+def as_id(value) -> int | None:
+    """``value`` as a database id when it is one: ASCII digits (not '²' or '١') within the id column's range;
+    None otherwise, so the caller looks it up as a name or says it is unknown (R-ERR: never a 500)."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdecimal()):
+        return None
+    number = int(text)
+    return number if ids_in_range([number], User._meta.pk) else None
+
+
+def person_by_id_or_name(people: QuerySet[User], value) -> User | None:
+    """The person of ``people`` with this id (when ``value`` is one) or else this username."""
+    value = str(getattr(value, "pk", value) or "").strip()
+    number = as_id(value)
+    return people.filter(pk=number).first() if number is not None else people.filter(username=value).first()
+
+
 def person_in_scope(user, person_id_or_name, field: str = "person") -> User:
     """An active person of the caller's scope named by id or username (422 naming ``field`` otherwise)."""
-    qs = people_in_scope(user)
-    value = str(person_id_or_name or "").strip()
-    person = qs.filter(pk=int(value)).first() if value.isdigit() else qs.filter(username=value).first()
+    person = person_by_id_or_name(people_in_scope(user), person_id_or_name)
     if person is None:
         raise InvalidInput(_("The request has invalid fields."),
                            errors=[FieldError(field, _("No such person in your scope."))])

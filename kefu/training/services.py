@@ -154,7 +154,7 @@ def clean_tags(errors: Errors, tags) -> list[str]:
 def _int(errors: Errors, name: str, value, low: int, high: int) -> int:
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         errors.add(name, _("Enter a whole number."))
         return low
     if not low <= number <= high:
@@ -379,10 +379,8 @@ def create_session(*, actor, course_id: int, starts_at: dt.datetime | None, ends
         errors.add("ends_at", _("The end must be after the start."))
     trainer_user = actor
     if trainer not in (None, ""):
-        value = str(getattr(trainer, "pk", trainer)).strip()
         people = User.objects.filter(centre_id=course.centre_id, is_active=True)
-        trainer_user = (people.filter(pk=int(value)).first() if value.isdigit()
-                        else people.filter(username=value).first())
+        trainer_user = access.person_by_id_or_name(people, trainer)
         if trainer_user is None:
             errors.add("trainer", _("No such person in your centre."))
     invited: list[User] = []
@@ -414,9 +412,8 @@ def record_attendance(*, actor, session_id: int, person, status: str) -> Attenda
     if status not in (Attendance.Status.PRESENT, Attendance.Status.ABSENT, Attendance.Status.EXCUSED):
         raise InvalidInput(_("The attendance could not be recorded."),
                            errors=[FieldError("status", _("Choose present, absent or excused."))])
-    value = str(getattr(person, "pk", person) or "").strip()
     people = User.objects.filter(centre_id=session.course.centre_id)
-    target = people.filter(pk=int(value)).first() if value.isdigit() else people.filter(username=value).first()
+    target = access.person_by_id_or_name(people, person)
     if target is None:
         raise InvalidInput(_("The attendance could not be recorded."),
                            errors=[FieldError("person", _("No such person in your centre."))])
@@ -658,7 +655,7 @@ def _clean_answers(questions: list[Question], answers) -> dict[int, list[int]]:
     out: dict[int, list[int]] = {}
     for key, value in (answers or {}).items():
         name = f"answers.{key}"
-        qid = int(key) if str(key).isdigit() else None
+        qid = access.as_id(key)
         question = by_id.get(qid) if qid is not None else None
         if question is None:
             errors.add(name, _("This question is not part of the exam."))
