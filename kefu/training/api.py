@@ -152,10 +152,6 @@ class ResultFilters(Schema):
     person: str = Field("", max_length=150, description="A username (trainers: of their scope)")
 
 
-def _attempt(request, attempt_id: int) -> Attempt:
-    return selectors.results(request.user).filter(pk=attempt_id).get()
-
-
 @router.get("/courses", response={200: list[CourseOut], **ERRORS})
 @paginate(PageNumber)
 def list_courses(request):
@@ -192,23 +188,20 @@ def my_assignments(request):
 def start_attempt(request, course_id: Id):
     """Start the exam of a course (or get back the attempt still open): its questions, without answers, and
     the deadline. 422 ``R-TRN-1`` once passed or when the attempts allowed are used up."""
-    attempt = services.start_attempt(actor=request.user, course_id=course_id)
-    return Status(201, _attempt(request, attempt.pk))
+    return Status(201, services.start_attempt(actor=request.user, course_id=course_id))
 
 
 @router.post("/attempts/{attempt_id}/submit", response={200: ResultOut, **ERRORS})
 def submit_attempt(request, attempt_id: Id, payload: AnswersIn):
     """Submit the answers: scored at once; the result with the right answers and explanations. Answers after
     the deadline and its grace are refused (422 ``R-TRN-1``)."""
-    services.submit_attempt(actor=request.user, attempt_id=attempt_id, answers=payload.answers)
-    return _attempt(request, attempt_id)
+    return services.submit_attempt(actor=request.user, attempt_id=attempt_id, answers=payload.answers)
 
 
 @router.get("/attempts/{attempt_id}", response={200: ResultOut, **ERRORS})
 def get_attempt(request, attempt_id: Id):
     """One attempt: the caller's own, or (trainers) one of their scope."""
-    attempt = access.access_attempt(request.user, attempt_id)
-    return _attempt(request, attempt.pk)
+    return access.access_attempt(request.user, attempt_id)
 
 
 @router.get("/results", response={200: list[AttemptOut], **ERRORS})
