@@ -6,7 +6,8 @@
   write courses, materials, the question bank and sessions, and see the bank with its answers;
 - they assign courses and see results of the people of their scope (a lead their team, QA and heads their
   department, directors the centre);
-- attendance of a session is recorded by its trainer or by a lead, head or director of the person.
+- attendance of a session is recorded by its trainer (for the invited and their own scope) or by a lead, head
+  or director of the person; never by the person themselves.
 """
 
 from __future__ import annotations
@@ -118,11 +119,14 @@ def access_session(user, session_id: int) -> Session:
 
 
 def may_record_attendance(user, session: Session, person: User) -> bool:
-    """The session's trainer, or a lead, head or director whose scope holds the person."""
-    if session.trainer_id == user.pk:
+    """Never one's own. The session's trainer: the people invited to it or of their own scope; a lead, head
+    or director: the people of their scope."""
+    if person.pk == user.pk:
+        return False
+    if session.trainer_id == user.pk and Attendance.objects.filter(session=session, person=person).exists():
         return True
-    roles_ok = user.is_superuser or bool(user.role_codes & ATTENDANCE_ROLES)
-    return roles_ok and person.pk != user.pk and scope_for(user).can_act_on_person(person)
+    roles_ok = session.trainer_id == user.pk or user.is_superuser or bool(user.role_codes & ATTENDANCE_ROLES)
+    return roles_ok and scope_for(user).can_act_on_person(person)
 
 
 def attendance_in_scope(user) -> QuerySet[Attendance]:

@@ -406,8 +406,9 @@ def create_session(*, actor, course_id: int, starts_at: dt.datetime | None, ends
 
 @transaction.atomic
 def record_attendance(*, actor, session_id: int, person, status: str) -> Attendance:
-    """Present, absent or excused, by the session's trainer or a lead, head or director of the person. A person
-    who was not invited is added."""
+    """Present, absent or excused, by the session's trainer (for the invited and their own scope) or a lead, head
+    or director of the person, never by the person themselves (``access.may_record_attendance``). A person of
+    the recorder's scope who was not invited is added."""
     session = access.access_session(actor, session_id)
     if status not in (Attendance.Status.PRESENT, Attendance.Status.ABSENT, Attendance.Status.EXCUSED):
         raise InvalidInput(_("The attendance could not be recorded."),
