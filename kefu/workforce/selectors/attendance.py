@@ -41,7 +41,7 @@ def parse_month(value: str | None, *, default: dt.date | None = None) -> dt.date
         return (default or timezone.localdate()).replace(day=1)
     try:
         year, month = (int(part) for part in value.split("-"))
-        if not 1 <= year <= 9998:
+        if not 2 <= year <= 9998:  # the trend reaches months back, the month's end one ahead
             raise ValueError
         return dt.date(year, month, 1)
     except ValueError:
@@ -140,8 +140,9 @@ def monthly(user, team, month: dt.date, *, now: dt.datetime | None = None) -> Mo
         worked_spans[shift.person_id].append((shift.start_at, shift.end_at))
         row.shifts += 1
         attendance = getattr(shift, "attendance", None)
-        if shift.start_at <= now:
-            row.due += 1
+        if shift.start_at > now:
+            continue  # not due yet: an early check-in does not count as worked before the shift starts
+        row.due += 1
         if attendance is None:
             continue
         if attendance.check_in_at is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kefu.audit.services import Action, record
@@ -20,11 +20,19 @@ def new_token() -> str:
 
 @transaction.atomic
 def create_feed(*, actor) -> CalendarFeed:
-    """The caller's feed, created when missing."""
+    """The caller's feed, created when missing. The caller's row is locked first, so that two tabs creating
+    the feed at once get the same one (not a clash on the unique person)."""
+    from kefu.org.models import User
+
+    User.objects.select_for_update().filter(pk=actor.pk).first()
     feed = CalendarFeed.objects.select_for_update().filter(person=actor).first()
     if feed is not None:
         return feed
-    feed = CalendarFeed.objects.create(person=actor, token=new_token(), created_at=timezone.now())
+    try:
+        with transaction.atomic():
+            feed = CalendarFeed.objects.create(person=actor, token=new_token(), created_at=timezone.now())
+    except IntegrityError:  # created meanwhile (a database without row locks): that one is the caller's feed
+        return CalendarFeed.objects.get(person=actor)
     record(actor=actor, action=Action.CREATE, obj=feed, after={"person": actor.pk}, note="calendar feed created")
     return feed
 

@@ -1,0 +1,61 @@
+"""Review fixes of the workforce part: each test names the rule at its boundary and failed before its fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kefu.workforce import services
+from kefu.workforce.models import CalendarFeed
+from kefu.workforce.selectors import attendance
+from kefu.workforce.tests.conftest import MONDAY, at, call
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.timedelta(days=1)
+
+
+# -- attendance board (R-WFM-5) ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("bad", ["0001-01", "0001-12", "9999-01"])
+def test_R_WFM_5_board_month_out_of_range_is_a_field_error_not_a_500(demo, clients, bad):
+    response = call(clients("lead"), "get", f"/attendance/monthly?month={bad}")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "month"
+    page = clients("lead").get(f"/workforce/attendance-board/?month={bad}")
+    assert page.status_code == 422 and 'data-testid="month-error"' in page.content.decode()
+
+
+@pytest.mark.parametrize("edge", ["0002-01", "9998-12"])
+def test_R_WFM_5_board_extreme_months_still_answer(demo, clients, edge):
+    assert call(clients("lead"), "get", f"/attendance/monthly?month={edge}").status_code == 200
+    assert clients("lead").get(f"/workforce/attendance-board/?month={edge}").status_code == 200
+
+
+def test_R_WFM_5_an_early_check_in_does_not_count_before_the_shift_starts(demo, clock, make_shift):
+    make_shift("agent1", MONDAY)  # 09:00-18:00
+    clock(at(MONDAY, 8, 30))
+    services.check_in(actor=demo.users["agent1"])  # half an hour early
+    board = attendance.monthly(demo.users["lead1"], demo.teams[0], MONDAY.replace(day=1))
+    row = next(r for r in board.rows if r.person == demo.users["agent1"])
+    assert (row.shifts, row.due, row.worked) == (1, 0, 0)
+    assert row.attendance_rate is None or row.attendance_rate <= 100
+    clock(at(MONDAY, 9))  # the shift has started: now it is due and worked
+    board = attendance.monthly(demo.users["lead1"], demo.teams[0], MONDAY.replace(day=1))
+    row = next(r for r in board.rows if r.person == demo.users["agent1"])
+    assert (row.due, row.worked, row.late) == (1, 1, 0)
+
+
+# -- calendar feed ---------------------------------------------------------------------------------------------
+
+def test_two_tabs_creating_the_feed_at_once_get_the_same_feed(demo, monkeypatch):
+    """The second tab read no feed before the first one committed its own: it gets that feed, not a 500."""
+    from kefu.workforce.services import feed as feed_services
+
+    agent = demo.users["agent1"]
+    first = feed_services.create_feed(actor=agent)
+    monkeypatch.setattr(CalendarFeed.objects, "select_for_update", lambda: CalendarFeed.objects.none())
+    second = feed_services.create_feed(actor=agent)
+    assert second.pk == first.pk and second.token == first.token
+    assert CalendarFeed.objects.filter(person=agent).count() == 1
