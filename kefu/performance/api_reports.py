@@ -18,6 +18,9 @@ from kefu.performance.reports import build, coverage, excel, parse_period, snaps
 router = Router(tags=["reports"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 TEAM = Field(None, ge=1, le=2**31 - 1)
+XLSX = {"responses": {200: {"description": "The report (JSON), or with format=xlsx the Excel file.", "content": {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string",
+                                                                                       "format": "binary"}}}}}}
 
 
 class DailyQuery(Schema):
@@ -80,17 +83,17 @@ def _report(request, kind: str, value: str | None, team: int | None, fmt: str | 
     return data
 
 
-@router.get("/reports/daily", response={200: ReportOut, **ERRORS})
+@router.get("/reports/daily", response={200: ReportOut, **ERRORS}, openapi_extra=XLSX)
 def daily(request, q: Query[DailyQuery]):
     return _report(request, "daily", q.date, q.team, q.format)
 
 
-@router.get("/reports/weekly", response={200: ReportOut, **ERRORS})
+@router.get("/reports/weekly", response={200: ReportOut, **ERRORS}, openapi_extra=XLSX)
 def weekly(request, q: Query[WeeklyQuery]):
     return _report(request, "weekly", q.week, q.team, q.format)
 
 
-@router.get("/reports/monthly", response={200: ReportOut, **ERRORS})
+@router.get("/reports/monthly", response={200: ReportOut, **ERRORS}, openapi_extra=XLSX)
 def monthly(request, q: Query[MonthlyQuery]):
     return _report(request, "monthly", q.month, q.team, q.format)
 
