@@ -171,7 +171,8 @@ def create_course(request, payload: CourseIn):
 @router.post("/courses/{course_id}/assignments", response={201: list[AssignmentOut], **ERRORS})
 def assign_course(request, course_id: Id, payload: AssignIn):
     """Assign a course to people of the caller's scope by a due date; each is notified. Those who already have
-    the course open are left out of the answer."""
+    the course open, or have already done it (passed its exam or, for a course without an exam, attended a
+    session), are not assigned and are left out of the answer."""
     made = services.assign_course(actor=request.user, course_id=course_id, people=payload.people, due=payload.due,
                                   reason=payload.reason)
     return Status(201, made)

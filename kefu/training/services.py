@@ -444,9 +444,37 @@ def _complete_without_exam(course: Course, person: User) -> None:
 
 # -- assignments and plans -----------------------------------------------------------------------------
 
+class Assigned(list):
+    """The assignments :func:`assign_course` made (a list), with ``skipped``: the people left out because they
+    have already done the course (:func:`done_pairs`)."""
+
+    def __init__(self, made: Iterable[Assignment] = (), skipped: Iterable[User] = ()):
+        super().__init__(made)
+        self.skipped: list[User] = list(skipped)
+
+
+def done_pairs(course_ids: Iterable[int], person_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """R-TRN-1: the (course id, person id) pairs where the person has done the course — passed its exam, or,
+    for a course without an exam (no active question), attended a session of it. Such a course is not
+    assigned to them again: the assignment could never be completed (an exam once passed is not retaken)."""
+    course_ids, person_ids = list(course_ids), list(person_ids)
+    done = set(Attempt.objects.filter(course_id__in=course_ids, person_id__in=person_ids, passed=True)
+               .values_list("course_id", "person_id"))
+    with_exam = set(Question.objects.filter(course_id__in=course_ids, active=True).values_list("course_id", flat=True))
+    without_exam = [c for c in course_ids if c not in with_exam]
+    if without_exam:
+        done |= set(Attendance.objects.filter(session__course_id__in=without_exam, person_id__in=person_ids,
+                                              status=Attendance.Status.PRESENT)
+                    .values_list("session__course_id", "person_id"))
+    return done
+
+
 def _assign(*, actor, course: Course, person: User, due: dt.date, plan: Plan | None, reason: str) -> Assignment | None:
-    """Assign unless the person already has this course open (returns None then)."""
+    """Assign unless the person already has this course open or has done it (returns None then); the callers
+    leave those out beforehand."""
     if Assignment.objects.filter(course=course, person=person, completed_at__isnull=True).exists():
+        return None
+    if done_pairs([course.pk], [person.pk]):
         return None
     assignment = Assignment.objects.create(plan=plan, course=course, person=person, due=due,
                                            reason=reason[:300], assigned_by=_actor(actor))
@@ -476,9 +504,10 @@ def _clean_due(errors: Errors, due) -> dt.date | None:
 
 
 @transaction.atomic
-def assign_course(*, actor, course_id: int, people: Iterable, due, reason: str = "") -> list[Assignment]:
+def assign_course(*, actor, course_id: int, people: Iterable, due, reason: str = "") -> Assigned:
     """Assign a course to people of the caller's scope by a due date; each is told. Someone who already has
-    the course open is left as they are."""
+    the course open is left as they are; someone who has already done it (R-TRN-1: passed its exam or, without
+    an exam, attended) is not assigned and is named in the result's ``skipped``."""
     course = access.course_for_trainer(actor, course_id)
     errors = Errors()
     due = _clean_due(errors, due)
@@ -499,26 +528,30 @@ def assign_course(*, actor, course_id: int, people: Iterable, due, reason: str =
     errors.raise_if_any(_("The course could not be assigned."))
     open_ids = set(Assignment.objects.filter(course=course, person__in=targets, completed_at__isnull=True)
                    .values_list("person_id", flat=True))
-    targets = [p for p in targets if p.pk not in open_ids]
+    done_ids = {person_id for _course_id, person_id in done_pairs([course.pk], [p.pk for p in targets])}
+    skipped = [p for p in targets if p.pk in done_ids]
+    targets = [p for p in targets if p.pk not in open_ids and p.pk not in done_ids]
     if not targets:
-        return []
+        return Assigned(skipped=skipped)
     plan = Plan.objects.create(centre_id=course.centre_id, title=course.title, source=Plan.Source.MANUAL,
                                note=reason, created_by=_actor(actor))
     record(actor=actor, action=Action.CREATE, obj=plan, after=snapshot(plan), note=RULE)
     made = [a for p in targets if (a := _assign(actor=actor, course=course, person=p, due=due, plan=plan,
                                                  reason=reason))]
     _notify_assigned(made)
-    return made
+    return Assigned(made, skipped=skipped)
 
 
 @dataclass
 class PlanProposal:
     """What :func:`propose_plan_from_weak_items` did: the plan (None when nothing was assigned), the
-    assignments made, and per agent the weak items no active course covers."""
+    assignments made, per agent the weak items no active course covers, and per agent the ids of the
+    matching courses not assigned because the agent has already done them (:func:`done_pairs`)."""
 
     plan: Plan | None
     assignments: list[Assignment]
     unmatched: dict[int, list[str]]
+    skipped: dict[int, list[int]] = field(default_factory=dict)
 
 
 def _norm(tag: str) -> str:
@@ -530,8 +563,8 @@ def propose_plan_from_weak_items(*, actor, weak_items: dict[int, list[str]], due
                                  note: str = "") -> PlanProposal:
     """R-TRN-1 / R-QA-3: a training plan from QA weak points (短板). ``weak_items`` maps an agent's id to the
     scorecard item codes they are weak in (e.g. ``{7: ["服务用语", "语气语调"]}``); each agent is assigned
-    every active course of the centre whose tags name one of their items (unless they have it open already)
-    and told. Plain data in and out, so the quality app's weekly summary can call it."""
+    every active course of the centre whose tags name one of their items (unless they have it open already,
+    or have done it: then it is reported in ``skipped``) and told. Plain data in and out, so the quality app's weekly summary can call it."""
     access.require_trainer(actor)
     errors = Errors()
     due = _clean_due(errors, due)
@@ -565,7 +598,12 @@ def propose_plan_from_weak_items(*, actor, weak_items: dict[int, list[str]], due
             unmatched[agent_id] = missing
     open_pairs = set(Assignment.objects.filter(person_id__in=list(agents), completed_at__isnull=True)
                      .values_list("course_id", "person_id"))
-    todo = [t for t in todo if (t[0].pk, t[1].pk) not in open_pairs]
+    done = done_pairs({c.pk for c, _p, _r in todo}, list(agents))
+    skipped: dict[int, list[int]] = {}
+    for course, person, _reason in todo:
+        if (course.pk, person.pk) in done:
+            skipped.setdefault(person.pk, []).append(course.pk)
+    todo = [t for t in todo if (t[0].pk, t[1].pk) not in open_pairs and (t[0].pk, t[1].pk) not in done]
     plan: Plan | None = None
     made: list[Assignment] = []
     if todo:
@@ -577,7 +615,7 @@ def propose_plan_from_weak_items(*, actor, weak_items: dict[int, list[str]], due
             if assignment is not None:
                 made.append(assignment)
     _notify_assigned(made)
-    return PlanProposal(plan=plan, assignments=made, unmatched=unmatched)
+    return PlanProposal(plan=plan, assignments=made, unmatched=unmatched, skipped=skipped)
 
 
 # -- exams ---------------------------------------------------------------------------------------------

@@ -319,8 +319,11 @@ def assign(request, course_id: int):
     form = AssignForm(request.POST, people=_people(request.user))
 
     def call(d):
-        services.assign_course(actor=request.user, course_id=course_id, people=d["people"], due=d["due"],
-                               reason=d["reason"])
+        made = services.assign_course(actor=request.user, course_id=course_id, people=d["people"], due=d["due"],
+                                      reason=d["reason"])
+        if made.skipped:
+            messages.warning(request, _("Not assigned, as they have already done this course: %(people)s")
+                             % {"people": "、".join(str(p) for p in made.skipped)})
 
     return _course_action(request, course_id, form=form, form_key="assign_form", call=call,
                           success=_("The course was assigned and the people were told."))
