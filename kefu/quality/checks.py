@@ -99,15 +99,31 @@ def found_phrases(text: str, phrases: Iterable[str], *, cache: dict[str, str] | 
     return out
 
 
+def _grams(text: str, n: int) -> set[str]:
+    return {text[i:i + n] for i in range(len(text) - n + 1)}
+
+
 def quotes(reply: str, standard: str, min_chars: int) -> bool:
     """Whether ``reply`` contains ``min_chars`` consecutive characters of ``standard`` (spaces ignored)."""
-    reply = _SPACE.sub("", reply or "")
-    standard = _SPACE.sub("", standard or "")
-    n = min(min_chars, len(standard))
-    if n <= 0 or len(reply) < n:
-        return False
-    grams = {reply[i:i + n] for i in range(len(reply) - n + 1)}
-    return any(standard[i:i + n] in grams for i in range(len(standard) - n + 1))
+    return quotes_any([reply], [standard], min_chars)
+
+
+def quotes_any(replies: Sequence[str], standards: Sequence[str], min_chars: int) -> bool:
+    """Whether any reply quotes ``min_chars`` consecutive characters of any standard reply (spaces ignored;
+    a standard reply shorter than that must be quoted whole). The standard replies' character runs are
+    listed once; the replies are scanned until the first quote."""
+    wanted: dict[int, set[str]] = {}
+    for standard in standards:
+        standard = _SPACE.sub("", standard or "")
+        n = min(min_chars, len(standard))
+        if n > 0:
+            wanted.setdefault(n, set()).update(_grams(standard, n))
+    for reply in replies:
+        reply = _SPACE.sub("", reply or "")
+        for n, grams in wanted.items():
+            if any(reply[i:i + n] in grams for i in range(len(reply) - n + 1)):
+                return True
+    return False
 
 
 def run(ctx: Context, rules: Mapping[str, Rule], *, min_chars: int = 10) -> tuple[dict[str, dict], int]:
@@ -142,7 +158,7 @@ def run(ctx: Context, rules: Mapping[str, Rule], *, min_chars: int = 10) -> tupl
     if STANDARD_REPLY in rules:
         ok = None
         if ctx.resolved and ctx.standard_replies:
-            ok = any(quotes(reply, text, min_chars) for reply in replies for text in ctx.standard_replies)
+            ok = quotes_any(replies, ctx.standard_replies, min_chars)
         put(STANDARD_REPLY, ok)
     lost = sum(rules[k].weight for k, r in results.items() if r["ok"] is False)
     return results, max(0, 100 - lost)
