@@ -477,3 +477,19 @@ def test_r_kpi_2_failed_job_is_shown(demo, clients, monkeypatch, django_capture_
     assert snap.state == "failed" and "went away" in snap.error
     response = client.get(reverse("performance:report_status", args=[snap.pk]))
     assert response["HX-Refresh"] == "true" and "went away" in response.content.decode()
+
+
+def test_r_kpi_2_reminder_task_runs_the_service(demo):
+    from kefu.notifications.models import Notification
+    from kefu.performance import tasks
+
+    with time_machine.travel(at(dt.date(2026, 12, 20), 9), tick=False):
+        tasks.remind_monthly_report()
+    assert Notification.objects.filter(kind="report_due").count() == 1
+
+
+def test_r_kpi_2_default_periods_on_the_api(demo, clients):
+    body = clients("lead").get("/api/v1/reports/weekly").json()
+    assert (body["period"], body["date_from"], body["date_to"]) == ("2026-W49", "2026-11-30", "2026-12-06")
+    assert clients("lead").get("/api/v1/reports/daily").json()["period"] == DAY.isoformat()
+    assert clients("lead").get("/api/v1/reports/monthly").json()["period"] == "2026-11"
