@@ -605,8 +605,20 @@ def record_attendance(*, actor, person, shift_id: int, check_in_at: dt.datetime,
         attendance.recorded_by = actor
         bump_version(attendance)
         attendance.save()
-        record(actor=actor, action=Action.UPDATE, obj=attendance, before=before, after=snapshot(attendance))
+        record(actor=actor, action=Action.UPDATE, obj=attendance, before=before, after=snapshot(attendance),
+               note="absence corrected: checked in" if before.get("absent") else "")
+    _void_absence(actor=actor, shift=shift, check_in_at=check_in_at)
     return AttendanceResult(attendance, _late_violation(actor=actor, shift=shift, check_in_at=check_in_at, late=late))
+
+
+def _void_absence(*, actor, shift: Shift, check_in_at: dt.datetime) -> None:
+    """A check-in recorded for a shift corrects its absence (旷工): the ABSENCE violation (by the job or the roll
+    call) is voided — deleted, its snapshot kept in the audit record with a note saying why."""
+    for violation in Violation.objects.select_for_update().filter(shift=shift, kind=Violation.Kind.ABSENCE):
+        before = snapshot(violation)
+        violation.delete()
+        record(actor=actor, action=Action.DELETE, obj=violation, object_id=before.get("id", ""), before=before,
+               note=f"absence voided: check-in recorded at {check_in_at.isoformat()}")
 
 
 def _late_violation(*, actor, shift: Shift, check_in_at: dt.datetime, late: int) -> Violation | None:

@@ -35,6 +35,14 @@ def roll_call_opens_at(shift: Shift) -> dt.datetime:
     return shift.start_at - dt.timedelta(minutes=minutes)
 
 
+def leave_covers(shift: Shift, moment: dt.datetime) -> bool:
+    """The shift was freed by approved leave, or approved leave covers ``moment`` (its start, an arrival)."""
+    if shift.leave_id is not None:
+        return True
+    return LeaveRequest.objects.filter(person_id=shift.person_id, status=LeaveRequest.Status.APPROVED,
+                                       start_at__lte=moment, end_at__gt=moment).exists()
+
+
 def has_approved_leave(shift: Shift) -> bool:
     """The shift was freed by approved leave, or approved leave covers part of it."""
     if shift.leave_id is not None:
@@ -108,7 +116,10 @@ def _feed_attendance(*, actor, shift: Shift, status: str, now: dt.datetime, arri
     attendance = Attendance.objects.filter(shift=shift).first()
     on_leave = has_approved_leave(shift)
     if status in (RollCallMark.Status.PRESENT, RollCallMark.Status.LATE):
-        if on_leave:
+        # leave for part of the shift (an hour in the afternoon) does not stop a present or late mark: only
+        # leave covering the shift's start, or the late arrival, does
+        arrival = (arrived_at or now) if status == RollCallMark.Status.LATE else shift.start_at
+        if leave_covers(shift, shift.start_at) or leave_covers(shift, arrival):
             raise InvalidInput(_("The roll call cannot be marked."), errors=[FieldError(
                 "status", _("%(person)s has approved leave for this shift: mark them on leave.")
                 % {"person": person})])

@@ -59,3 +59,77 @@ def test_two_tabs_creating_the_feed_at_once_get_the_same_feed(demo, monkeypatch)
     second = feed_services.create_feed(actor=agent)
     assert second.pk == first.pk and second.token == first.token
     assert CalendarFeed.objects.filter(person=agent).count() == 1
+
+
+# -- roll call and absences (R-WFM-1, R-WFM-5) ------------------------------------------------------------------
+
+def _approved_leave(demo, person, start, end):
+    from kefu.workforce.models import LeaveRequest
+
+    return LeaveRequest.objects.create(person=demo.users[person], kind="personal", start_at=start, end_at=end,
+                                       reason="办事", status=LeaveRequest.Status.APPROVED, approver_role="head",
+                                       filed_by=demo.users["agent1"])
+
+
+def _absences(shift):
+    from kefu.workforce.models import Violation
+
+    return Violation.objects.filter(shift=shift, kind=Violation.Kind.ABSENCE)
+
+
+def test_R_WFM_5_a_check_in_recorded_after_the_absence_job_voids_the_absence(demo, clock, make_shift):
+    from kefu.audit.models import AuditEvent
+
+    shift = make_shift("agent1", MONDAY)  # 09:00-18:00
+    clock(at(MONDAY, 18, 1))
+    assert services.record_absences() == 1 and _absences(shift).count() == 1
+    violation_id = _absences(shift).get().pk
+    services.record_attendance(actor=demo.users["lead1"], person=demo.users["agent1"], shift_id=shift.pk,
+                               check_in_at=at(MONDAY, 9), check_out_at=at(MONDAY, 18))
+    assert not _absences(shift).exists()
+    event = AuditEvent.objects.get(object_type="workforce.violation", object_id=str(violation_id), action="delete")
+    assert "absence voided" in event.note and event.before["kind"] == "absence"
+
+
+def test_R_WFM_1_correcting_an_absent_mark_to_present_voids_the_absence(demo, clock, make_shift):
+    from kefu.workforce.services.rollcall import mark_roll_call
+
+    shift = make_shift("agent1", MONDAY)
+    lead = demo.users["lead1"]
+    clock(at(MONDAY, 9, 30))
+    mark = mark_roll_call(actor=lead, shift_id=shift.pk, status="absent")
+    assert _absences(shift).count() == 1
+    mark_roll_call(actor=lead, shift_id=shift.pk, status="present", version=mark.version)
+    assert not _absences(shift).exists()
+
+
+def test_R_WFM_1_leave_for_part_of_the_shift_does_not_stop_a_present_mark(demo, clients, clock, make_shift):
+    shift = make_shift("agent1", MONDAY)  # 09:00-18:00
+    _approved_leave(demo, "agent1", at(MONDAY, 15), at(MONDAY, 16))  # an hour in the afternoon
+    clock(at(MONDAY, 9))
+    response = call(clients("lead"), "post", "/roll-call", {"shift_id": shift.pk, "status": "present"})
+    assert response.status_code in (200, 201), response.content
+
+
+def test_R_WFM_1_leave_covering_the_shift_start_still_refuses_present(demo, clients, clock, make_shift):
+    shift = make_shift("agent1", MONDAY)
+    _approved_leave(demo, "agent1", at(MONDAY, 8), at(MONDAY, 10))
+    clock(at(MONDAY, 9))
+    response = call(clients("lead"), "post", "/roll-call", {"shift_id": shift.pk, "status": "present"})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "status"
+
+
+def test_R_WFM_1_leave_covering_the_late_arrival_refuses_late(demo, clients, clock, make_shift):
+    shift = make_shift("agent1", MONDAY)
+    _approved_leave(demo, "agent1", at(MONDAY, 9, 30), at(MONDAY, 11))
+    clock(at(MONDAY, 10))
+    response = call(clients("lead"), "post", "/roll-call", {"shift_id": shift.pk, "status": "late"})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "status"
+
+
+def test_R_WFM_1_partial_leave_may_still_be_marked_on_leave(demo, clients, clock, make_shift):
+    shift = make_shift("agent1", MONDAY)
+    _approved_leave(demo, "agent1", at(MONDAY, 15), at(MONDAY, 16))
+    clock(at(MONDAY, 9))
+    response = call(clients("lead"), "post", "/roll-call", {"shift_id": shift.pk, "status": "leave"})
+    assert response.status_code in (200, 201), response.content
