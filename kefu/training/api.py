@@ -110,22 +110,25 @@ class ReviewOut(Schema):
     text: str
     options: list[str]
     chosen: list[int]
-    correct: list[int]
-    right: bool
-    explanation: str
+    correct: list[int] = Field(..., description="Empty while the answers are withheld")
+    right: bool | None = Field(..., description="None while the answers are withheld")
+    explanation: str = Field(..., description="Empty while the answers are withheld")
 
 
 class ResultOut(AttemptOut):
-    review: list[ReviewOut] = Field(..., description="Each question with the answer given, the right answer and "
-                                                     "the explanation (once the attempt is closed)")
+    answers_shown: bool = Field(..., description="Whether the review shows the right answers and explanations: "
+                                                 "once the exam is passed or no attempt is left (trainers: always)")
+    review: list[ReviewOut] = Field(..., description="Each question with the answer given (once the attempt is "
+                                                     "closed) and, when answers_shown, the right answer, whether "
+                                                     "the answer was right and the explanation")
 
     @staticmethod
     def resolve_review(obj) -> list[dict]:
         if obj.status == Attempt.Status.OPEN:
             return []
         return [{"id": r.question.pk, "kind": r.question.kind, "text": r.question.text, "options": r.options,
-                 "chosen": r.chosen, "correct": r.question.correct, "right": r.right,
-                 "explanation": r.question.explanation} for r in selectors.review(obj)]
+                 "chosen": r.chosen, "correct": r.correct, "right": r.right, "explanation": r.explanation}
+                for r in selectors.review(obj, shown=obj.answers_shown)]
 
 
 class AnswersIn(Schema):
@@ -192,17 +195,24 @@ def start_attempt(request, course_id: Id):
     return Status(201, services.start_attempt(actor=request.user, course_id=course_id))
 
 
+def _result(request, attempt: Attempt) -> Attempt:
+    attempt.answers_shown = selectors.answers_shown(request.user, attempt)
+    return attempt
+
+
 @router.post("/attempts/{attempt_id}/submit", response={200: ResultOut, **ERRORS})
 def submit_attempt(request, attempt_id: Id, payload: AnswersIn):
-    """Submit the answers: scored at once; the result with the right answers and explanations. Answers after
-    the deadline and its grace are refused (422 ``R-TRN-1``)."""
-    return services.submit_attempt(actor=request.user, attempt_id=attempt_id, answers=payload.answers)
+    """Submit the answers: scored at once; the result with the right answers and explanations once passed or
+    no attempt is left. Answers after the deadline and its grace are refused (422 ``R-TRN-1``)."""
+    return _result(request, services.submit_attempt(actor=request.user, attempt_id=attempt_id,
+                                                    answers=payload.answers))
 
 
 @router.get("/attempts/{attempt_id}", response={200: ResultOut, **ERRORS})
 def get_attempt(request, attempt_id: Id):
-    """One attempt: the caller's own, or (trainers) one of their scope."""
-    return access.access_attempt(request.user, attempt_id)
+    """One attempt: the caller's own, or (trainers) one of their scope. The right answers and explanations
+    show once the exam is passed or no attempt is left (R-TRN-1), to trainers always."""
+    return _result(request, access.access_attempt(request.user, attempt_id))
 
 
 @router.get("/results", response={200: list[AttemptOut], **ERRORS})

@@ -119,18 +119,44 @@ def score_chart(attempts: list[Attempt], pass_mark: int) -> dict:
 
 @dataclass
 class ReviewedQuestion:
+    """One question of a result: ``correct``, ``explanation`` and ``right`` are empty (None) while the
+    answers are withheld (:func:`answers_shown`)."""
+
     number: int
     question: Question
     options: list[str]
     chosen: list[int]
-    right: bool
+    right: bool | None
+    correct: list[int] = field(default_factory=list)
+    explanation: str = ""
 
 
-def review(attempt: Attempt) -> list[ReviewedQuestion]:
-    """An attempt's questions in order, with the options chosen and whether each was right (for the result)."""
+def answers_shown(user, attempt: Attempt) -> bool:
+    """R-TRN-1: a closed attempt shows the right answers and explanations to trainers (who see the bank
+    anyway), and to the person once they have passed the course's exam or have no attempt left
+    (``training.max_attempts``, none of them open) — not while a retake on the same bank remains."""
+    if attempt.status == Attempt.Status.OPEN:
+        return False
+    if access.is_trainer(user):
+        return True
+    theirs = Attempt.objects.filter(course_id=attempt.course_id, person_id=attempt.person_id)
+    if theirs.filter(passed=True).exists():
+        return True
+    if theirs.filter(status=Attempt.Status.OPEN).exists():
+        return False
+    return theirs.count() >= get_rule("training.max_attempts", centre_id=attempt.course.centre_id)
+
+
+def review(attempt: Attempt, *, shown: bool) -> list[ReviewedQuestion]:
+    """An attempt's questions in order with the options chosen; with ``shown`` (:func:`answers_shown`) also
+    the right options, the explanation and whether each answer was right (for the result)."""
     out = []
     for n, q in enumerate(attempt_questions(attempt), start=1):
         chosen = list(attempt.answers.get(str(q.pk), []))
-        out.append(ReviewedQuestion(number=n, question=q, options=options_of(q), chosen=chosen,
-                                    right=set(chosen) == set(q.correct)))
+        row = ReviewedQuestion(number=n, question=q, options=options_of(q), chosen=chosen, right=None)
+        if shown:
+            row.right = set(chosen) == set(q.correct)
+            row.correct = list(q.correct)
+            row.explanation = q.explanation
+        out.append(row)
     return out

@@ -66,7 +66,8 @@ def _answers_from(request, questions) -> dict[str, list[str]]:
 @login_required
 def exam(request, attempt_id: int):
     """The exam: questions and a visible countdown while open (the page submits itself when it reaches 0);
-    the result with the right answers and explanations once closed. Trainers may read results of their scope."""
+    the result once closed, with the right answers and explanations once passed or no attempt is left
+    (``selectors.answers_shown``). Trainers may read results of their scope."""
     services.expire_overdue_attempts(person_id=request.user.pk)
     try:
         attempt = access.access_attempt(request.user, attempt_id)
@@ -92,6 +93,7 @@ def exam(request, attempt_id: int):
             return redirect("training:exam", attempt_id=attempt.pk)
     questions = []
     review = []
+    shown = False
     if attempt.status == Attempt.Status.OPEN:
         if not own:
             raise Http404
@@ -99,10 +101,11 @@ def exam(request, attempt_id: int):
             q.options = services.options_of(q)
             questions.append(q)
     else:
-        review = selectors.review(attempt)
+        shown = selectors.answers_shown(request.user, attempt)
+        review = selectors.review(attempt, shown=shown)
     remaining = max(0, int((attempt.deadline - timezone.now()).total_seconds()))
     return render(request, "training/exam.html", {
-        "attempt": attempt, "questions": questions, "review": review, "error": error, "own": own,
+        "attempt": attempt, "questions": questions, "review": review, "shown": shown, "error": error, "own": own,
         "remaining": remaining, "deadline_ms": int(attempt.deadline.timestamp() * 1000),
     }, status=status)
 
