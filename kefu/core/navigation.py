@@ -96,6 +96,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Team daily logs"), "performance:team_logs", "ti-notes", LEAD_UP, "performance"),
     NavItem(_("KPI"), "performance:kpi", "ti-chart-arrows-vertical", AGENT_UP | {Role.QA}, "performance"),
     NavItem(_("Wallboard"), "performance:wallboard", "ti-device-tv", LEAD_UP, "performance"),
+    NavItem(_("Reports"), "performance:reports", "ti-report-analytics", LEAD_UP | {Role.ADMIN}, "performance"),
     NavItem(_("People"), "org:people", "ti-users", frozenset({Role.LEAD, Role.QA}) | MANAGERS, "settings"),
     NavItem(_("Business calendar"), "bizcalendar:days", "ti-calendar", SERVICE, group="settings"),
     NavItem(_("Rule settings"), "rules:list", "ti-adjustments", MANAGERS, "settings"),
