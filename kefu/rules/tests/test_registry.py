@@ -63,6 +63,7 @@ SPEC_DEFAULTS = [
     ("performance.level_iron.min_score", 80, "R-ORG-3"),
     ("performance.level_iron.approver_roles", ["lead"], "R-ORG-3"),
     ("performance.monthly_report_due_day", 22, "R-KPI-2"),
+    ("performance.monthly_report_remind_day", 20, "R-KPI-2"),
     ("calendar.mode", "business", "R-TIC-4"),
     ("calendar.work_start", T(9, 0), "R-CAL"),
     ("calendar.work_end", T(18, 0), "R-CAL"),
