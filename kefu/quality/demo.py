@@ -1,6 +1,7 @@
 """Demo quality inspection for the seed_demo centre (SPEC §5): qa1 and head1 review a few of the demo tickets —
 one with a critical failure, one mystery-customer review — and one agent appeals a review (awaiting head1's
-decision). Timed back from now through kefu.core.demo_clock and written through the services; safe to run
+decision); the automatic checks run on the demo tickets with replies, and this week's QA summary of the
+service department is drafted (R-QA-3) so that its page has something to edit and publish. Timed back from now through kefu.core.demo_clock and written through the services; safe to run
 again: a ticket the demo already reviewed is not reviewed twice."""
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from django.utils import timezone
 
 from kefu.core import demo_clock
 from kefu.org.models import User
-from kefu.quality import services
-from kefu.quality.models import Appeal, Review
+from kefu.quality import services, summary_selectors
+from kefu.quality.autocheck_services import run_ticket_checks
+from kefu.quality.models import Appeal, Review, WeeklySummary
+from kefu.quality.summary_services import draft_weekly_summary
 from kefu.tickets.access import tickets_in_scope
 
 FULL = {"wording": 20, "attitude": 25, "tone": 15, "need": 25, "adaptability": 15}
@@ -37,7 +40,7 @@ def seed_demo_quality() -> dict[str, int]:
     reviewed = set(Review.objects.values_list("ticket_id", flat=True))
     candidates = list(tickets_in_scope(qa).filter(owner__isnull=False, created_at__lte=now - dt.timedelta(hours=1))
                       .select_related("owner").order_by("-created_at")[:200])
-    made = {"reviews": 0, "appeals": 0}
+    made = {"reviews": 0, "appeals": 0, "checks": 0, "summaries": 0}
     if Review.objects.filter(comment__in=[r[4] for r in REVIEWS]).exists():
         return made  # the demo reviews are there already
     picks, owners = [], set()
@@ -61,4 +64,20 @@ def seed_demo_quality() -> dict[str, int]:
         with demo_clock.at(min(now, first_review.created_at + dt.timedelta(minutes=20))):
             services.appeal_review(actor=first_review.agent, review_id=first_review.pk, reason=APPEAL_REASON)
         made["appeals"] += 1
+    for ticket in candidates:
+        run_ticket_checks(ticket_id=ticket.pk)
+        made["checks"] += 1
+    made["summaries"] = _draft_summaries(summary_selectors.monday(timezone.localdate(now)))
     return made
+
+
+def _draft_summaries(week_start: dt.date) -> int:
+    from kefu.org.models import Department
+
+    n = 0
+    for department in Department.objects.filter(kind=Department.Kind.SERVICE).order_by("pk"):
+        if (summary_selectors.department_agents(department.pk).exists()
+                and not WeeklySummary.objects.filter(department=department, week_start=week_start).exists()):
+            draft_weekly_summary(department=department, week_start=week_start)
+            n += 1
+    return n

@@ -68,12 +68,12 @@ def draft_weekly_summary(*, department, week_start: dt.date) -> WeeklySummary:
 
 
 def draft_weekly_summaries(*, today: dt.date | None = None) -> list[WeeklySummary]:
-    """The Monday job: a draft for the previous ISO week for every department with agents."""
+    """The Monday job: a draft for the previous ISO week for every service department with agents."""
     from kefu.org.models import Department
 
     week_start = summary_selectors.previous_week(today or timezone.localdate())
     made = []
-    for department in Department.objects.order_by("centre_id", "name"):
+    for department in Department.objects.filter(kind=Department.Kind.SERVICE).order_by("centre_id", "name"):
         if summary_selectors.department_agents(department.pk).exists():
             made.append(draft_weekly_summary(department=department, week_start=week_start))
     return made

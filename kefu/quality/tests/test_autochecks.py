@@ -98,6 +98,7 @@ def test_checks_on_a_long_chinese_reply_take_under_5_ms():
         results, _score = checks.run(ctx, RULES, min_chars=10)
     per_run = (time.perf_counter() - start) / n
     assert results["forbidden"]["ok"] is False
+    print(f"checks on two replies of {len(long)} characters: {per_run * 1000:.2f} ms")  # noqa: T201
     assert per_run < 0.005, f"{per_run * 1000:.2f} ms a run"
 
 
@@ -184,7 +185,7 @@ def test_the_standard_reply_of_the_tickets_topic(demo, make_ticket, django_captu
     assert TicketCheck.objects.get(ticket_id=not_used.pk).results["standard_reply"]["ok"] is False
 
 
-def test_a_whole_reply_is_checked_in_under_5_ms(demo, make_ticket):
+def test_the_service_on_a_long_reply_is_fast(demo, make_ticket):
     """The service (rules, replies and the ticket read; the result written) on a long Chinese reply."""
     from kefu.quality.autocheck_services import run_ticket_checks
 
@@ -196,6 +197,7 @@ def test_a_whole_reply_is_checked_in_under_5_ms(demo, make_ticket):
     for _i in range(n):
         run_ticket_checks(ticket_id=ticket.pk)
     per_run = (time.perf_counter() - start) / n
+    print(f"run_ticket_checks on a {len(GOOD_FIRST) + 30 * 60} character reply: {per_run * 1000:.2f} ms")  # noqa: T201
     assert per_run < 0.02, f"{per_run * 1000:.2f} ms a run"  # with SQLite writes; the checks alone are < 5 ms
 
 
