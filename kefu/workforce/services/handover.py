@@ -5,7 +5,8 @@ audited.
   or director for a team in their scope.
 - The outgoing person writes the handover of their shift (equipment state, difficult cases with linked
   tickets they can see, staffing changes). The incoming shift is the next published shift of the same team
-  that starts at or after the outgoing one ends, or overlaps its end; its people are the incoming people.
+  that starts at or after the outgoing one ends (or up to an hour before), else one that overlaps its end;
+  its people are the incoming people.
 - Sign-off is refused until at least one incoming person has checked in (R-WFM-2); the incoming people are
   told; one of them acknowledges.
 """
@@ -30,6 +31,9 @@ from kefu.workforce.models import Attendance, DutyLogEntry, Handover, Shift
 from kefu.workforce.services import _fmt, snapshot
 
 RULE_HANDOVER = "R-WFM-2"
+# A shift starting up to this long before the outgoing one ends is still the incoming one (people come a little
+# early to be told); one that started earlier is a staggered colleague working alongside. Not a SPEC number.
+INCOMING_ALLOWANCE = dt.timedelta(minutes=60)
 TEXT_MAX = 5000
 TICKETS_MAX = 50
 
@@ -46,14 +50,23 @@ def current_shift(person, *, now: dt.datetime | None = None) -> Shift | None:
 
 def incoming_shifts(shift: Shift) -> list[Shift]:
     """The incoming shift of ``shift`` (R-WFM-2): the team's next published shifts, not freed by leave, of
-    other people, that start at or after ``shift`` ends or overlap its end; all of them that start at the
-    earliest such moment (several people start a shift together)."""
+    other people, that start at or after ``shift`` ends (``INCOMING_ALLOWANCE`` before it at the earliest), or
+    else overlap its end; all of them that start at the earliest such moment (several people start together)."""
     if shift.team_id is None:
         return []
     candidates = (Shift.objects.filter(team_id=shift.team_id, status=Shift.Status.PUBLISHED, leave__isnull=True,
                                        end_at__gt=shift.end_at, start_at__gt=shift.start_at)
                   .exclude(person_id=shift.person_id))
-    first = candidates.order_by("start_at", "id").values_list("start_at", flat=True).first()
+    cut = shift.end_at - INCOMING_ALLOWANCE
+    # the shifts that follow (start at the end, or a little before it), not a staggered colleague who started
+    # an hour after the outgoing person; a colleague overlapping the end takes over only when no following
+    # shift starts before that colleague leaves (a night shift under way when the late shift ends)
+    first = candidates.filter(start_at__gte=cut).order_by("start_at", "id").values_list("start_at", flat=True).first()
+    overlapping = candidates.filter(start_at__lt=cut).order_by("end_at", "start_at", "id").values_list(
+        "end_at", "start_at").first()
+    if overlapping is not None and (first is None or first > overlapping[0]):
+        first = (candidates.filter(start_at__lt=cut).order_by("start_at", "id")
+                 .values_list("start_at", flat=True).first())
     if first is None:
         return []
     return list(candidates.filter(start_at=first).select_related("person").order_by("person_id", "id"))

@@ -133,3 +133,38 @@ def test_R_WFM_1_partial_leave_may_still_be_marked_on_leave(demo, clients, clock
     clock(at(MONDAY, 9))
     response = call(clients("lead"), "post", "/roll-call", {"shift_id": shift.pk, "status": "leave"})
     assert response.status_code in (200, 201), response.content
+
+
+# -- handover (R-WFM-2) ------------------------------------------------------------------------------------------
+
+def _custom(demo, username, day, start, end):
+    return services.create_shift(actor=demo.users["lead1"], person=demo.users[username], date=day, kind="custom",
+                                 start=start, end=end, status="published")
+
+
+def test_R_WFM_2_with_staggered_shifts_the_incoming_shift_is_the_one_that_follows(demo, make_shift):
+    from kefu.workforce.services import handover
+
+    out = make_shift("agent1", MONDAY)  # 09:00-18:00
+    _custom(demo, "agent2", MONDAY, dt.time(10), dt.time(19))  # a staggered colleague, not the incoming shift
+    night = _custom(demo, "agent3", MONDAY, dt.time(18), dt.time(2))
+    assert handover.incoming_shifts(out) == [night]
+
+
+def test_R_WFM_2_a_shift_starting_within_the_hour_before_the_end_is_incoming(demo, make_shift):
+    from kefu.workforce.services import handover
+
+    out = make_shift("agent1", MONDAY)  # 09:00-18:00
+    _custom(demo, "agent2", MONDAY, dt.time(10), dt.time(19))
+    early_night = _custom(demo, "agent3", MONDAY, dt.time(17), dt.time(2))  # an hour early for the handover
+    assert handover.incoming_shifts(out) == [early_night]
+
+
+def test_R_WFM_2_without_a_following_shift_an_overlapping_one_takes_over(demo, make_shift):
+    from kefu.workforce.services import handover
+
+    out = make_shift("agent1", MONDAY)  # 09:00-18:00
+    staggered = _custom(demo, "agent2", MONDAY, dt.time(10), dt.time(19))
+    assert handover.incoming_shifts(out) == [staggered]
+    _custom(demo, "agent3", MONDAY + DAY, dt.time(9), dt.time(18))  # tomorrow: after the colleague has left
+    assert handover.incoming_shifts(out) == [staggered]
