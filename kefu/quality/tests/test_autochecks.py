@@ -308,3 +308,10 @@ def test_a_flag_keeps_when_it_was_first_raised(demo, make_ticket, clock):
     run_ticket_checks(ticket_id=ticket.pk)
     flag = CheckFlag.objects.get(check_result__ticket_id=ticket.pk, kind="forbidden")
     assert flag.raised_at == NOW and "我说过了" in flag.detail
+
+
+def test_r_qa_2_a_standard_reply_counts_from_the_set_number_of_characters():
+    standard = "请在订单页面点击申请退货"
+    assert checks.quotes("您好，" + standard[:10] + "即可。", standard, 10)  # exactly 10 quoted
+    assert not checks.quotes("您好，" + standard[:9] + "。", standard, 10)  # 9 are not enough
+    assert checks.quotes("请 在 订单 页面 点击 申请", standard, 10)  # spaces are ignored

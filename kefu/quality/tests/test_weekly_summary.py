@@ -75,6 +75,20 @@ def test_r_qa_3_weak_items_follow_the_threshold_setting(week_of_reviews):
     assert {w["agent"]: w["items"] for w in summary.figures["weak"]} == {"李四": ["需求归纳"]}  # 0.4 < 0.5
 
 
+def test_r_qa_3_an_item_exactly_at_the_threshold_is_not_weak(week_of_reviews):
+    from kefu.rules.selectors import clear_cache, rule_row
+    from kefu.rules.services import set_rule
+
+    demo = week_of_reviews
+    row = rule_row("quality.weak_item_percent")
+    set_rule(actor=demo.users["admin"], key="quality.weak_item_percent", value=40, version=row.version if row else None)
+    clear_cache()
+    summary = summary_services.draft_weekly_summary(department=demo.departments["客服部"], week_start=WEEK)
+    weak = {w["agent"]: w["items"] for w in summary.figures["weak"]}
+    assert "李四" not in weak  # 需求归纳 10 of 25 = 40 %: at the threshold, not below it
+    assert weak == {}  # 张三: 服务用语 averages 55 %, 语气语调 67 % (33 % and 100 %)
+
+
 def test_the_job_is_periodic_on_mondays():
     from huey.contrib.djhuey import HUEY
 
