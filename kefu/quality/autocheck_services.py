@@ -70,7 +70,9 @@ def run_ticket_checks(*, ticket_id: int) -> TicketCheck | None:
     flags are audited). A flag keeps the moment it was first raised while the check keeps failing."""
     from kefu.tickets.models import Ticket
 
-    ticket = Ticket.objects.select_related("shop").filter(pk=ticket_id).first()
+    # the ticket's row lock serialises two checks of one ticket (two replies committed at once): the second
+    # waits, then reads every reply
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("shop").filter(pk=ticket_id).first()
     if ticket is None:
         return None
     centre_id = ticket.shop.centre_id
