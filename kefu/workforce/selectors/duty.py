@@ -3,7 +3,7 @@ take a skill that a level gates (R-ORG-3). Read by automatic assignment of ticke
 
 - on shift: a PUBLISHED shift covers the moment (start ≤ now < end), it was not freed by leave and no
   approved leave covers the moment;
-- on a break: a break (AwayPeriod) began and has not ended by the moment;
+- on a break: a break (AwayPeriod) began and has not ended by the moment, and its shift is not over;
 - a skill is gated when a level lists it in ``Level.skills``: then only people whose level ranks at least
   as high as the lowest such level may take it; an ungated skill is allowed to everyone.
 """
@@ -49,16 +49,20 @@ def rostered_today_person_ids(now: dt.datetime, person_ids: Iterable[int] | None
 
 
 def on_break_person_ids(now: dt.datetime, person_ids: Iterable[int] | None = None) -> set[int]:
-    """The people on a break (暂停接单) at ``now``. One query."""
-    qs = AwayPeriod.objects.filter(Q(end_at__isnull=True) | Q(end_at__gt=now), start_at__lte=now)
+    """The people on a break (暂停接单) at ``now``; a break still open when its shift has ended does not count
+    (it ends with the shift). One query."""
+    qs = AwayPeriod.objects.filter(Q(end_at__isnull=True, shift__end_at__gt=now) | Q(end_at__gt=now),
+                                   start_at__lte=now)
     if person_ids is not None:
         qs = qs.filter(person_id__in=list(person_ids))
     return set(qs.values_list("person_id", flat=True))
 
 
-def open_break(person) -> AwayPeriod | None:
-    """The person's break under way (not ended), if any."""
-    return AwayPeriod.objects.filter(person=person, end_at__isnull=True).order_by("-start_at").first()
+def open_break(person, now: dt.datetime | None = None) -> AwayPeriod | None:
+    """The person's break under way (not ended, its shift not over at ``now``), if any."""
+    now = now or timezone.now()
+    return (AwayPeriod.objects.filter(person=person, end_at__isnull=True, shift__end_at__gt=now)
+            .order_by("-start_at").first())
 
 
 def current_shift(person, now: dt.datetime) -> Shift | None:
@@ -102,7 +106,7 @@ class DeskDuty:
 
 def desk_duty(person, now: dt.datetime) -> DeskDuty:
     shift = current_shift(person, now) is not None
-    period = open_break(person)
+    period = open_break(person, now)
     if period is None:
         return DeskDuty(shift, None, 0)
     return DeskDuty(shift, period.start_at, max(0, int((now - period.start_at).total_seconds() // 60)))

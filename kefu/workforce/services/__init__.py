@@ -674,6 +674,9 @@ def check_out(*, actor) -> Attendance:
     bump_version(attendance)
     attendance.save()
     record(actor=actor, action=Action.UPDATE, obj=attendance, before=before, after=snapshot(attendance))
+    from kefu.workforce.services.breaks import end_open_breaks
+
+    end_open_breaks(now=now, person=actor, at_check_out=True)  # a break does not outlast the day's work
     return attendance
 
 

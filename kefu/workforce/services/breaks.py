@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +44,8 @@ def start_break(*, actor, reason: str = "") -> AwayPeriod:
             "reason", _("At most %(n)s characters.") % {"n": REASON_MAX})])
     now = timezone.now()
     _lock(actor)
-    current = duty.open_break(actor)
+    end_open_breaks(now=now, person=actor)  # a break left open on an earlier shift ends with that shift
+    current = duty.open_break(actor, now)
     if current is not None:
         raise InvalidInput(_("You are already on a break."), errors=[FieldError(
             "break", _("On a break since %(start)s.") % {"start": _fmt(current.start_at)})])
@@ -61,8 +63,11 @@ def end_break(*, actor) -> AwayPeriod:
     """The person takes tickets again; a break of the threshold or more within the shift is a violation."""
     now = timezone.now()
     _lock(actor)
+    ended = end_open_breaks(now=now, person=actor)  # a break of a shift that is over ends at the shift's end
     period = AwayPeriod.objects.select_for_update().filter(person=actor, end_at__isnull=True).order_by(
         "-start_at").first()
+    if period is None and ended:
+        return ended[-1]
     if period is None:
         raise InvalidInput(_("You are not on a break."), errors=[FieldError("break", _("No break under way."))])
     before = snapshot(period)
@@ -120,12 +125,38 @@ def _away_violation(period: AwayPeriod, *, until: dt.datetime) -> Violation | No
 
 
 @transaction.atomic
+def end_open_breaks(*, now: dt.datetime, person=None, at_check_out: bool = False) -> list[AwayPeriod]:
+    """Breaks still open when their shift has ended end at the shift's end (a break does not carry over to the
+    next shift); at check-out (``at_check_out``) the person's open breaks end now, or at their shift's end if
+    earlier. Each is audited and, like a break ended from the desk, a violation when away long enough.
+    Returns the breaks ended."""
+    qs = AwayPeriod.objects.select_for_update().filter(end_at__isnull=True, start_at__lte=now)
+    if person is not None:
+        qs = qs.filter(person=person)
+    if not at_check_out:
+        qs = qs.filter(Q(shift__isnull=True) | Q(shift__end_at__lte=now))
+    ended = []
+    for period in qs.order_by("start_at", "pk"):
+        shift_end = (Shift.objects.filter(pk=period.shift_id).values_list("end_at", flat=True).first()
+                     if period.shift_id else None)
+        before = snapshot(period)
+        period.end_at = max(period.start_at, min(now, shift_end) if shift_end else now)
+        period.save(update_fields=["end_at"])
+        record(actor=None, action=Action.UPDATE, obj=period, before=before, after=snapshot(period),
+               note="break ended at check-out" if at_check_out else "break ended with its shift")
+        _away_violation(period, until=period.end_at)
+        ended.append(period)
+    return ended
+
+
+@transaction.atomic
 def record_overlong_breaks(*, now: dt.datetime | None = None) -> int:
     """The periodic job of R-WFM-5: a break still under way that has kept its person away for the threshold
     or more within their shift is recorded as a violation now, not only when it ends. Once per break (a break
     with its violation is never looked at again). Returns the number of violations recorded."""
     now = now or timezone.now()
-    recorded = 0
+    # a break of a shift that is over ends with it (a violation then if long enough)
+    recorded = sum(1 for period in end_open_breaks(now=now) if period.violation_id is not None)
     ids = list(AwayPeriod.objects.filter(end_at__isnull=True, violation__isnull=True, start_at__lt=now)
                .order_by("start_at", "pk").values_list("pk", flat=True))
     for period_id in ids:

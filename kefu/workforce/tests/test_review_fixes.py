@@ -168,3 +168,69 @@ def test_R_WFM_2_without_a_following_shift_an_overlapping_one_takes_over(demo, m
     assert handover.incoming_shifts(out) == [staggered]
     _custom(demo, "agent3", MONDAY + DAY, dt.time(9), dt.time(18))  # tomorrow: after the colleague has left
     assert handover.incoming_shifts(out) == [staggered]
+
+
+# -- breaks end with their shift (R-WFM-5) ------------------------------------------------------------------------
+
+def _open_break_on_monday(demo, clock, make_shift):
+    from kefu.workforce.services import breaks
+
+    make_shift("agent1", MONDAY)  # 09:00-18:00
+    make_shift("agent1", MONDAY + DAY)
+    clock(at(MONDAY, 17, 50))
+    return breaks.start_break(actor=demo.users["agent1"])  # never ended from the desk
+
+
+def test_R_WFM_5_a_break_left_open_does_not_carry_over_to_the_next_shift(demo, clock, make_shift):
+    from kefu.workforce.selectors import duty
+    from kefu.workforce.services import breaks
+
+    _open_break_on_monday(demo, clock, make_shift)
+    agent = demo.users["agent1"]
+    tuesday = at(MONDAY + DAY, 10)
+    clock(tuesday)
+    assert duty.on_break_person_ids(tuesday, [agent.pk]) == set()
+    assert not duty.desk_duty(agent, tuesday).on_break
+    assert duty.on_shift_person_ids(tuesday, [agent.pk]) == {agent.pk}
+    period = breaks.start_break(actor=agent)  # a new break is possible (not "already on a break")
+    assert period.start_at == tuesday
+
+
+def test_R_WFM_5_the_job_ends_a_break_at_its_shifts_end(demo, clock, make_shift):
+    from kefu.workforce.models import AwayPeriod, Violation
+    from kefu.workforce.services import breaks
+
+    period = _open_break_on_monday(demo, clock, make_shift)
+    clock(at(MONDAY, 18, 5))
+    assert breaks.record_overlong_breaks() == 0  # 10 minutes within the shift: no violation
+    period = AwayPeriod.objects.get(pk=period.pk)
+    assert period.end_at == at(MONDAY, 18) and not Violation.objects.filter(kind="away").exists()
+
+
+def test_R_WFM_5_a_long_break_ended_by_the_job_at_the_shift_end_is_a_violation(demo, clock, make_shift):
+    from kefu.workforce.models import AwayPeriod
+    from kefu.workforce.services import breaks
+
+    make_shift("agent1", MONDAY)
+    clock(at(MONDAY, 17, 30))
+    period = breaks.start_break(actor=demo.users["agent1"])
+    clock(at(MONDAY + DAY, 3))
+    assert breaks.record_overlong_breaks() == 1
+    period = AwayPeriod.objects.get(pk=period.pk)
+    assert period.end_at == at(MONDAY, 18) and period.violation is not None
+    assert "30" in period.violation.evidence
+
+
+def test_R_WFM_5_checking_out_ends_an_open_break(demo, clock, make_shift):
+    from kefu.workforce.models import AwayPeriod
+    from kefu.workforce.services import breaks
+
+    make_shift("agent1", MONDAY)
+    agent = demo.users["agent1"]
+    clock(at(MONDAY, 9))
+    services.check_in(actor=agent)
+    clock(at(MONDAY, 17, 50))
+    period = breaks.start_break(actor=agent)
+    clock(at(MONDAY, 17, 55))
+    services.check_out(actor=agent)
+    assert AwayPeriod.objects.get(pk=period.pk).end_at == at(MONDAY, 17, 55)
