@@ -51,7 +51,7 @@ def rostered_today_person_ids(now: dt.datetime, person_ids: Iterable[int] | None
 def on_break_person_ids(now: dt.datetime, person_ids: Iterable[int] | None = None) -> set[int]:
     """The people on a break (暂停接单) at ``now``; a break still open when its shift has ended does not count
     (it ends with the shift). One query."""
-    qs = AwayPeriod.objects.filter(Q(end_at__isnull=True, shift__end_at__gt=now) | Q(end_at__gt=now),
+    qs = AwayPeriod.objects.filter(Q(end_at__isnull=True) & _shift_not_over(now) | Q(end_at__gt=now),
                                    start_at__lte=now)
     if person_ids is not None:
         qs = qs.filter(person_id__in=list(person_ids))
@@ -61,8 +61,13 @@ def on_break_person_ids(now: dt.datetime, person_ids: Iterable[int] | None = Non
 def open_break(person, now: dt.datetime | None = None) -> AwayPeriod | None:
     """The person's break under way (not ended, its shift not over at ``now``), if any."""
     now = now or timezone.now()
-    return (AwayPeriod.objects.filter(person=person, end_at__isnull=True, shift__end_at__gt=now)
+    return (AwayPeriod.objects.filter(_shift_not_over(now), person=person, end_at__isnull=True)
             .order_by("-start_at").first())
+
+
+def _shift_not_over(now: dt.datetime) -> Q:
+    """A break's shift has not ended at ``now`` (a break without a shift — its shift deleted — is taken as is)."""
+    return Q(shift__isnull=True) | Q(shift__end_at__gt=now)
 
 
 def current_shift(person, now: dt.datetime) -> Shift | None:
