@@ -130,7 +130,7 @@ def end_open_breaks(*, now: dt.datetime, person=None, at_check_out: bool = False
     next shift); at check-out (``at_check_out``) the person's open breaks end now, or at their shift's end if
     earlier. Each is audited and, like a break ended from the desk, a violation when away long enough.
     Returns the breaks ended."""
-    qs = AwayPeriod.objects.select_for_update().filter(end_at__isnull=True, start_at__lte=now)
+    qs = AwayPeriod.objects.select_for_update(of=("self",)).filter(end_at__isnull=True, start_at__lte=now)
     if person is not None:
         qs = qs.filter(person=person)
     if not at_check_out:
