@@ -61,11 +61,27 @@ def browser():
     playwright.stop()
 
 
+# The shipped rows of data migrations (apps' defaults). A live-server test empties every table when it ends
+# (TransactionTestCase), these rows included, so the next one puts them back; each function is idempotent.
+SHIPPED_DATA = [
+    ("kefu.quality.migrations.0002_default_scorecard", "create_default"),
+    ("kefu.quality.migrations.0004_default_check_rules", "create"),
+    ("kefu.workforce.migrations.0005_default_levels", "create_levels"),
+]
+
+
 @pytest.fixture
 def live_demo(transactional_db):
-    """The seed_demo organisation, committed, so that the live server's thread sees it."""
+    """The seed_demo organisation and the data migrations' shipped rows, committed, so that the live
+    server's thread sees them."""
+    from importlib import import_module
+
+    from django.apps import apps
+
     from kefu.org.demo import seed_demo
 
+    for module, function in SHIPPED_DATA:
+        getattr(import_module(module), function)(apps, None)
     seed_demo()
 
 
