@@ -9,9 +9,12 @@ test's pytest temporary directory); the path is printed in the failure report.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 # Playwright's sync API keeps an asyncio loop running in the main thread; Django's ORM would refuse
 # to run "inside" it (SynchronousOnlyOperation) although the test code itself is synchronous.
@@ -36,6 +39,25 @@ def _unavailable(reason: str):
     if os.environ.get("KEFU_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{reason} (KEFU_REQUIRE_BROWSER=1, so browser tests may not be skipped)", pytrace=False)
     pytest.skip(reason)
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server's threads share the test database's one connection (an in-memory SQLite database
+    cannot be opened twice); two requests at once on it — a page and the HTMX request it fires on load,
+    while the test already moves on — hung the suite. Requests are served one at a time; connections
+    (keep-alive) still get their own threads."""
+
+    lock = threading.Lock()
+
+    def set_app(self, application):
+        def one_at_a_time(environ, start_response):
+            with self.lock:
+                return list(application(environ, start_response))
+
+        super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = OneRequestAtATimeServer
 
 
 @pytest.fixture(scope="session")
