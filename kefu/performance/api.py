@@ -53,7 +53,7 @@ class DailyLogOut(Schema):
     version: int
 
 
-class PersonOut(Schema):
+class MissingLogPersonOut(Schema):
     username: str
     name: str
     team: str | None
@@ -80,7 +80,7 @@ def list_logs(request, filters: Query[DayFilter]):
     return qs.filter(date=filters.date) if filters.date else qs
 
 
-@router.get("/daily-logs/missing", response={200: list[PersonOut], **ERRORS})
+@router.get("/daily-logs/missing", response={200: list[MissingLogPersonOut], **ERRORS})
 @paginate(PageNumber)
 def missing(request, filters: Query[DayFilter]):
     if not access.can_review(request.user):

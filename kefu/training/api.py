@@ -104,7 +104,7 @@ class OpenAttemptOut(AttemptOut):
                 for q in services.attempt_questions(obj)]
 
 
-class ReviewOut(Schema):
+class ExamReviewOut(Schema):
     id: int
     kind: str
     text: str
@@ -118,7 +118,7 @@ class ReviewOut(Schema):
 class ResultOut(AttemptOut):
     answers_shown: bool = Field(..., description="Whether the review shows the right answers and explanations: "
                                                  "once the exam is passed or no attempt is left (trainers: always)")
-    review: list[ReviewOut] = Field(..., description="Each question with the answer given (once the attempt is "
+    review: list[ExamReviewOut] = Field(..., description="Each question with the answer given (once the attempt is "
                                                      "closed) and, when answers_shown, the right answer, whether "
                                                      "the answer was right and the explanation")
 
@@ -144,7 +144,7 @@ class CourseIn(Schema):
     exam_minutes: int = Field(20, ge=1, le=240)
 
 
-class AssignIn(Schema):
+class CourseAssignIn(Schema):
     people: list[str] = Field(..., description="Usernames of the caller's scope")
     due: dt.date
     reason: str = Field("", max_length=300)
@@ -172,7 +172,7 @@ def create_course(request, payload: CourseIn):
 
 
 @router.post("/courses/{course_id}/assignments", response={201: list[AssignmentOut], **ERRORS})
-def assign_course(request, course_id: Id, payload: AssignIn):
+def assign_course(request, course_id: Id, payload: CourseAssignIn):
     """Assign a course to people of the caller's scope by a due date; each is notified. Those who already have
     the course open, or have already done it (passed its exam or, for a course without an exam, attended a
     session), are not assigned and are left out of the answer."""

@@ -172,7 +172,7 @@ def get_handover(request, handover_id: Id):
     return _one(request, handover_id)
 
 
-class HandoverIn(Schema):
+class ShiftHandoverIn(Schema):
     shift_id: Id | None = Field(None, description="Your outgoing shift (default: the one under way or just ended)")
     equipment: str = Field("", max_length=TEXT_MAX)
     difficult_cases: str = Field("", max_length=TEXT_MAX)
@@ -182,7 +182,7 @@ class HandoverIn(Schema):
 
 
 @router.post("/handovers", response={201: HandoverOut, **ERRORS})
-def write_handover(request, payload: HandoverIn):
+def write_handover(request, payload: ShiftHandoverIn):
     handover = services.write_handover(actor=request.user, shift_id=payload.shift_id, equipment=payload.equipment,
                                        difficult_cases=payload.difficult_cases, staffing=payload.staffing,
                                        ticket_ids=payload.ticket_ids)
@@ -206,19 +206,19 @@ def edit_handover(request, handover_id: Id, payload: HandoverEditIn):
     return _one(request, handover_id)
 
 
-class VersionIn(Schema):
+class HandoverVersionIn(Schema):
     version: Version
 
 
 @router.post("/handovers/{int:handover_id}/sign-off", response={200: HandoverOut, **ERRORS})
-def sign_off(request, handover_id: Id, payload: VersionIn):
+def sign_off(request, handover_id: Id, payload: HandoverVersionIn):
     """422 with ``"rule": "R-WFM-2"`` until an incoming person has checked in."""
     services.sign_off_handover(actor=request.user, handover_id=handover_id, version=payload.version)
     return _one(request, handover_id)
 
 
 @router.post("/handovers/{int:handover_id}/acknowledge", response={200: HandoverOut, **ERRORS})
-def acknowledge(request, handover_id: Id, payload: VersionIn):
+def acknowledge(request, handover_id: Id, payload: HandoverVersionIn):
     """An incoming person only (403 for others)."""
     services.acknowledge_handover(actor=request.user, handover_id=handover_id, version=payload.version)
     return _one(request, handover_id)

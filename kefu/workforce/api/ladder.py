@@ -125,7 +125,7 @@ def apply(request, payload: ApplicationIn):
     return Status(201, selectors.applications(request.user).get(pk=application.pk))
 
 
-class DecisionIn(Schema):
+class LevelDecisionIn(Schema):
     version: Version | None = None
     note: str = Field("", max_length=300)
 
@@ -136,16 +136,16 @@ def _out(request, application):
 
 
 @router.post("/level-applications/{int:application_id}/approve", response={200: ApplicationOut, **ERRORS})
-def approve(request, application_id: Id, payload: DecisionIn | None = None):
-    payload = payload or DecisionIn()
+def approve(request, application_id: Id, payload: LevelDecisionIn | None = None):
+    payload = payload or LevelDecisionIn()
     application = services.approve_application(actor=request.user, application_id=application_id,
                                                version=payload.version, note=payload.note)
     return _out(request, application)
 
 
 @router.post("/level-applications/{int:application_id}/reject", response={200: ApplicationOut, **ERRORS})
-def reject(request, application_id: Id, payload: DecisionIn | None = None):
-    payload = payload or DecisionIn()
+def reject(request, application_id: Id, payload: LevelDecisionIn | None = None):
+    payload = payload or LevelDecisionIn()
     application = services.reject_application(actor=request.user, application_id=application_id,
                                               version=payload.version, note=payload.note)
     return _out(request, application)

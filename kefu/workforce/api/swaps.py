@@ -117,28 +117,28 @@ def get_swap(request, swap_id: Id):
     return _one(request, access.access_swap(request.user, swap_id).pk)
 
 
-class DecisionIn(Schema):
+class SwapDecisionIn(Schema):
     version: Version
     note: str = Field("", max_length=300)
 
 
-class CancelIn(Schema):
+class SwapCancelIn(Schema):
     version: Version
 
 
 @router.post("/shift-swaps/{int:swap_id}/approve", response={200: SwapOut, **ERRORS})
-def approve_swap(request, swap_id: Id, payload: DecisionIn):
+def approve_swap(request, swap_id: Id, payload: SwapDecisionIn):
     swap = services.approve_swap(actor=request.user, swap_id=swap_id, version=payload.version, note=payload.note)
     return _one(request, swap.pk)
 
 
 @router.post("/shift-swaps/{int:swap_id}/reject", response={200: SwapOut, **ERRORS})
-def reject_swap(request, swap_id: Id, payload: DecisionIn):
+def reject_swap(request, swap_id: Id, payload: SwapDecisionIn):
     swap = services.reject_swap(actor=request.user, swap_id=swap_id, version=payload.version, note=payload.note)
     return _one(request, swap.pk)
 
 
 @router.post("/shift-swaps/{int:swap_id}/cancel", response={200: SwapOut, **ERRORS})
-def cancel_swap(request, swap_id: Id, payload: CancelIn):
+def cancel_swap(request, swap_id: Id, payload: SwapCancelIn):
     swap = services.cancel_swap(actor=request.user, swap_id=swap_id, version=payload.version)
     return _one(request, swap.pk)
