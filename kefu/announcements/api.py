@@ -21,7 +21,7 @@ router = Router(tags=["announcements"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-class TeamOut(Schema):
+class AnnouncementTeamOut(Schema):
     id: int
     name: str
 
@@ -34,7 +34,7 @@ class AnnouncementOut(Schema):
     published_at: dt.datetime
     expires_at: dt.datetime | None
     created_by: str | None
-    teams: list[TeamOut] = Field(..., description="Empty: everyone in the centre")
+    teams: list[AnnouncementTeamOut] = Field(..., description="Empty: everyone in the centre")
     requires_confirmation: bool
     needs_confirmation: bool = Field(..., description="Addressed to the caller, who has not confirmed it yet")
     confirmed_at: dt.datetime | None = Field(None, description="When the caller confirmed it")

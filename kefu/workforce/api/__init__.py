@@ -274,21 +274,21 @@ def get_leave(request, leave_id: Id):
     return selectors.leave_requests(request.user).get(pk=access.access_leave(request.user, leave_id).pk)
 
 
-class DecisionIn(Schema):
+class LeaveDecisionIn(Schema):
     version: Version | None = None
     note: str = Field("", max_length=300)
 
 
 @router.post("/leave-requests/{int:leave_id}/approve", response={200: LeaveOut, **ERRORS})
-def approve_leave(request, leave_id: Id, payload: DecisionIn | None = None):
-    payload = payload or DecisionIn()
+def approve_leave(request, leave_id: Id, payload: LeaveDecisionIn | None = None):
+    payload = payload or LeaveDecisionIn()
     leave = services.approve_leave(actor=request.user, leave_id=leave_id, version=payload.version, note=payload.note)
     return selectors.leave_requests(request.user).filter(pk=leave.pk).first() or leave  # a delegate: outside own scope
 
 
 @router.post("/leave-requests/{int:leave_id}/reject", response={200: LeaveOut, **ERRORS})
-def reject_leave(request, leave_id: Id, payload: DecisionIn | None = None):
-    payload = payload or DecisionIn()
+def reject_leave(request, leave_id: Id, payload: LeaveDecisionIn | None = None):
+    payload = payload or LeaveDecisionIn()
     leave = services.reject_leave(actor=request.user, leave_id=leave_id, version=payload.version, note=payload.note)
     return selectors.leave_requests(request.user).filter(pk=leave.pk).first() or leave  # a delegate: outside own scope
 
