@@ -163,6 +163,7 @@ def _mount() -> None:
     from kefu.announcements.api import router as announcements_router
     from kefu.audit.api import router as audit_router
     from kefu.bizcalendar.api import router as calendar_router
+    from kefu.core.api import ping_router
     from kefu.customers.api import due_router
     from kefu.customers.api import router as customers_router
     from kefu.customers.api_import import router as customer_io_router
@@ -194,6 +195,7 @@ def _mount() -> None:
     api.add_router("/training", training_router)
     api.add_router("/surveys", surveys_router)
     api.add_router("/", performance_router)
+    api.add_router("/", ping_router)
 
     # keep last: the URLs no router above matched
     fallback = Router()

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone, translation
-from ninja import Field, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import PaginationBase
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
@@ -36,6 +36,23 @@ class KefuSessionAuth(SessionAuth):
 
 
 API_AUTH = [TokenAuth(), KefuSessionAuth()]
+
+
+ping_router = Router(tags=["meta"])
+
+
+class PingOut(Schema):
+    ok: bool
+    user: str
+
+
+@ping_router.get("/ping", response={200: PingOut}, summary="Ping: an authenticated no-op")
+def ping(request: HttpRequest):
+    """Answers ``{"ok": true, "user": "<username>"}`` to anyone authenticated (token or session), 401
+    otherwise. It reads the token (one query) and writes nothing (apart from the token's ``last_used_at``,
+    touched at most once a minute as on every API call): the cheapest authenticated request, so its
+    throughput is the ceiling the other endpoints are measured against (``manage.py bench_server``)."""
+    return {"ok": True, "user": request.user.get_username()}
 
 
 class ErrorItem(Schema):
