@@ -6,7 +6,8 @@ An app registers a function for an event name at ``AppConfig.ready()``; the writ
 commits (``transaction.on_commit(..., robust=True)``: a failing hook is logged and never undoes or breaks
 the write). Nothing runs when the transaction rolls back.
 
-Events: ``ticket.public_reply`` (ticket_id) and ``ticket.resolved`` (ticket_id).
+Events: ``ticket.public_reply`` (ticket_id), ``ticket.resolved`` (ticket_id) and ``kpi.days_changed`` (at: the
+dates or times of earlier days whose KPI figures a correction changed; ``None`` items are ignored).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ _hooks: dict[str, list[Callable[..., object]]] = defaultdict(list)
 
 TICKET_PUBLIC_REPLY = "ticket.public_reply"
 TICKET_RESOLVED = "ticket.resolved"
+KPI_DAYS_CHANGED = "kpi.days_changed"
 
 
 def register(event: str, fn: Callable[..., object]) -> None:
