@@ -82,3 +82,6 @@ class ReportSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.period} {self.scope} v{self.version}"
+
+
+from kefu.performance.models_targets import AssessmentWeights, KpiTarget  # noqa: E402, F401 - team targets, weights

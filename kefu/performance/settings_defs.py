@@ -14,19 +14,11 @@ register(
 )
 
 # The assessment score (R-KPI-1 "a scorecard that combines them into one assessment score", used by R-ORG-3):
-# a weighted mean of the KPIs that have a value, each on 0–100.
-ASSESSMENT_WEIGHTS = {
-    "fcr": (20, _("Assessment weight: first-contact resolution")),
-    "sla": (20, _("Assessment weight: resolved within the time limit")),
-    "csat": (20, _("Assessment weight: satisfaction after callback")),
-    "qa": (30, _("Assessment weight: QA score")),
-    "discipline": (10, _("Assessment weight: discipline (100 less 25 per violation)")),
-}
-for code, (default, label) in ASSESSMENT_WEIGHTS.items():
-    register(RuleDef(key=f"performance.assessment_weight.{code}", type=RuleType.INT, default=default, min=0,
-                     max=100, rule_id="R-KPI-1", group="performance", label=label,
-                     help=_("The weights need not add up to 100: the score is their weighted mean over the KPIs "
-                            "that have a value in the period. 0 leaves the KPI out.")))
+# a weighted mean of the KPIs that have a value, each on 0–100. The weights are versioned rows
+# (``AssessmentWeights``, edited at /performance/weights/) since migration 0003, which took version 1 from the
+# rule settings ``performance.assessment_weight.*`` (retired: no longer declared). These are the built-in
+# defaults, in force while no version is stored.
+DEFAULT_WEIGHTS = {"fcr": 20, "sla": 20, "csat": 20, "qa": 30, "discipline": 10}
 
 # Targets (green at or above the target, amber within the margin below it, red under that).
 TARGETS = {
