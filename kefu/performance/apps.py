@@ -8,3 +8,6 @@ class PerformanceConfig(AppConfig):
 
     def ready(self) -> None:
         from kefu.performance import settings_defs  # noqa: F401  (registers this app's rule settings)
+        from kefu.performance.aggregates import connect
+
+        connect()  # the KPI aggregates' setting and "a past day changed" hook

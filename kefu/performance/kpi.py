@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Avg, Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -123,88 +123,165 @@ def _groups(user, level: str) -> dict[int, tuple[str, str]]:
     return {s.pk: (s.code, s.name) for s in shops}
 
 
-def _ticket_group_field(level: str) -> str:
-    return {"agent": "owner_id", "team": "owner__team_id", "shop": "shop_id"}[level]
+# -- the definitions: one grouped query per source, by day, agent and shop --------------------------------
+
+COUNTERS = ("contacts_consultation", "contacts_query", "contacts_other", "contacts_proactive", "resolved", "fcr",
+            "aht_sum", "aht_count", "sla_due", "sla_met", "callbacks_due", "callbacks_made", "csat_sum", "csat_count",
+            "qa_sum", "qa_count", "followups_due", "followups_on_time", "violations")
 
 
-def _person_group_field(level: str, prefix: str) -> str | None:
-    """How a person-owned record (review, follow-up, violation) groups: by the person, or their team."""
-    return {"agent": f"{prefix}_id", "team": f"{prefix}__team_id", "shop": None}[level]
+def _day(field: str):
+    return TruncDate(field, tzinfo=timezone.get_default_timezone())
 
 
-def compute(user, *, level: str = "agent", date_from: dt.date, date_to: dt.date) -> list[KpiRow]:
-    """The KPI rows of ``level`` in ``user``'s scope for the period (dates inclusive)."""
-    _check(level, date_from, date_to)
+def measure(start: dt.datetime, end: dt.datetime) -> dict[tuple, dict[str, int]]:
+    """The KPI counters of every agent from the raw records between ``start`` and ``end``, by (day, agent id,
+    shop id) — the one definition of the figures, read both by the daily aggregates (``aggregates.refresh_days``)
+    and by a recount (``compute(..., recount=True)``). A fixed number of queries whatever the number of people.
+
+    * contacts by type — the tickets the agent took (owns) created that day, by the ticket's type (consultation,
+      query, anything else); proactive service — the customer follow-ups the agent made that day (R-CUS-5);
+    * resolved, fcr, aht, sla — the agent's tickets resolved that day: how many; how many with no department
+      handover, no escalation and no reopening; the sum and count of the handling times recorded (> 0); how many
+      had a resolution time limit and how many of those were resolved by it;
+    * callbacks — due that day on the agent's tickets, and how many of those were made;
+    * csat — the satisfaction given in the callbacks made that day on the agent's tickets (sum and count);
+    * qa — the final scores of the agent's QA reviews made that day (sum and count; the shop is the ticket's);
+    * follow-ups — of the agent's follow-ups that day that had a due date, how many were made by it;
+    * violations — recorded that day against the person.
+    Follow-ups and violations belong to no shop (shop ``None``)."""
     from kefu.customers.models import FollowUp
     from kefu.quality.models import Review
     from kefu.tickets.models import Callback, DepartmentTask, Escalation, Ticket, TicketEvent
     from kefu.workforce.models import Violation
 
-    groups = _groups(user, level)
-    ids = list(groups)
-    start, end = bounds(date_from, date_to)
-    gfield = _ticket_group_field(level)
-    rows = {pk: KpiRow(key=key, name=name) for pk, (key, name) in groups.items()}
-    if not ids:
-        return []
+    out: dict[tuple, dict[str, int]] = {}
+
+    def add(key, **values):
+        slot = out.setdefault(key, dict.fromkeys(COUNTERS, 0))
+        for name, value in values.items():
+            slot[name] += int(value or 0)
+
+    for r in (Ticket.objects.filter(created_at__gte=start, created_at__lt=end, owner__isnull=False)
+              .annotate(d=_day("created_at")).values("d", "owner_id", "shop_id")
+              .annotate(consultation=Count("id", filter=Q(type="consultation")),
+                        query=Count("id", filter=Q(type="query")),
+                        other=Count("id", filter=~Q(type__in=["consultation", "query"])))
+              .order_by()):
+        add((r["d"], r["owner_id"], r["shop_id"]), contacts_consultation=r["consultation"],
+            contacts_query=r["query"], contacts_other=r["other"])
 
     reopened = TicketEvent.objects.filter(ticket=OuterRef("pk"), kind="transition",
                                           data__from__in=["resolved", "callback_done", "closed"],
                                           data__to="in_progress")
     handed = DepartmentTask.objects.filter(ticket=OuterRef("pk"))
     escalated = Escalation.objects.filter(ticket=OuterRef("pk"))
-    resolved = Ticket.objects.filter(**{f"{gfield}__in": ids}, resolved_at__gte=start, resolved_at__lt=end,
-                                     owner__isnull=False)
-    for r in (resolved.values(gfield)
-              .annotate(n=Count("id"), aht=Avg("handling_seconds", filter=Q(handling_seconds__gt=0)),
+    for r in (Ticket.objects.filter(resolved_at__gte=start, resolved_at__lt=end, owner__isnull=False)
+              .annotate(d=_day("resolved_at")).values("d", "owner_id", "shop_id")
+              .annotate(n=Count("id"),
                         fcr=Count("id", filter=~Q(Exists(handed)) & ~Q(Exists(escalated)) & ~Q(Exists(reopened))),
+                        aht_sum=Sum("handling_seconds", filter=Q(handling_seconds__gt=0)),
+                        aht_count=Count("id", filter=Q(handling_seconds__gt=0)),
                         due=Count("id", filter=Q(resolution_due__isnull=False)),
                         met=Count("id", filter=Q(resolution_due__isnull=False, resolved_at__lte=F("resolution_due"))))
               .order_by()):
-        row = rows.get(r[gfield])
-        if row is None:
+        add((r["d"], r["owner_id"], r["shop_id"]), resolved=r["n"], fcr=r["fcr"], aht_sum=r["aht_sum"],
+            aht_count=r["aht_count"], sla_due=r["due"], sla_met=r["met"])
+
+    callbacks = Callback.objects.filter(ticket__owner__isnull=False)
+    for r in (callbacks.filter(due__gte=start, due__lt=end).annotate(d=_day("due"))
+              .values("d", "ticket__owner_id", "ticket__shop_id")
+              .annotate(n=Count("id"), made=Count("id", filter=Q(done_at__isnull=False))).order_by()):
+        add((r["d"], r["ticket__owner_id"], r["ticket__shop_id"]), callbacks_due=r["n"], callbacks_made=r["made"])
+    for r in (callbacks.filter(done_at__gte=start, done_at__lt=end, satisfaction__isnull=False)
+              .annotate(d=_day("done_at")).values("d", "ticket__owner_id", "ticket__shop_id")
+              .annotate(total=Sum("satisfaction"), n=Count("id")).order_by()):
+        add((r["d"], r["ticket__owner_id"], r["ticket__shop_id"]), csat_sum=r["total"], csat_count=r["n"])
+
+    for r in (Review.objects.filter(created_at__gte=start, created_at__lt=end).annotate(d=_day("created_at"))
+              .values("d", "agent_id", "ticket__shop_id").annotate(total=Sum("score"), n=Count("id")).order_by()):
+        add((r["d"], r["agent_id"], r["ticket__shop_id"]), qa_sum=r["total"], qa_count=r["n"])
+
+    for r in (FollowUp.objects.filter(at__gte=start, at__lt=end).annotate(d=_day("at")).values("d", "agent_id")
+              .annotate(n=Count("id"), due=Count("id", filter=Q(was_due__isnull=False)), on_time=ON_TIME)
+              .order_by()):
+        add((r["d"], r["agent_id"], None), contacts_proactive=r["n"], followups_due=r["due"],
+            followups_on_time=r["on_time"])
+
+    for r in (Violation.objects.filter(at__gte=start, at__lt=end).annotate(d=_day("at")).values("d", "person_id")
+              .annotate(n=Count("id")).order_by()):
+        add((r["d"], r["person_id"], None), violations=r["n"])
+    return out
+
+
+def _fill(row: KpiRow, c: dict, *, person_level: bool) -> None:
+    """A KPI row from its summed counters (the aggregates' or a recount's)."""
+    row.handled = c["resolved"]
+    row.fcr_rate = _rate(c["fcr"], c["resolved"])
+    row.aht_seconds = round(c["aht_sum"] / c["aht_count"]) if c["aht_count"] else None
+    row.sla_rate = _rate(c["sla_met"], c["sla_due"])
+    row.callback_rate = _rate(c["callbacks_made"], c["callbacks_due"])
+    row.csat = round(c["csat_sum"] / c["csat_count"], 2) if c["csat_count"] else None
+    row.qa_score = round(c["qa_sum"] / c["qa_count"], 1) if c["qa_count"] else None
+    row.followups_on_time_rate = _rate(c["followups_on_time"], c["followups_due"]) if person_level else None
+    row.violations = c["violations"] if person_level else None
+    row.extra["contacts_by_type"] = {"consultation": c["contacts_consultation"], "query": c["contacts_query"],
+                                     "other": c["contacts_other"],
+                                     "proactive": c["contacts_proactive"] if person_level else None}
+
+
+def _aggregated(level: str, ids: list[int], date_from: dt.date, date_to: dt.date) -> dict[int, dict]:
+    """The summed ``AgentDay`` counters of each group of ``level`` over the period: one query."""
+    from kefu.performance.models import AgentDay
+
+    key = {"agent": "agent_id", "team": "agent__team_id", "shop": "shop_id"}[level]
+    qs = (AgentDay.objects.filter(day__gte=date_from, day__lte=date_to, **{f"{key}__in": ids})
+          .values(key).annotate(**{name: Sum(name) for name in COUNTERS}).order_by())
+    return {r[key]: {name: r[name] or 0 for name in COUNTERS} for r in qs}
+
+
+def _recounted(level: str, ids: list[int], date_from: dt.date, date_to: dt.date) -> dict[int, dict]:
+    """The same sums straight from the raw records (``measure``), for checks and snapshots."""
+    start, end = bounds(date_from, date_to)
+    teams = dict(User.objects.filter(team_id__in=ids).values_list("pk", "team_id")) if level == "team" else {}
+    wanted = set(ids)
+    out: dict[int, dict] = {}
+    for (_d, agent_id, shop_id), counters in measure(start, end).items():
+        group = {"agent": agent_id, "team": teams.get(agent_id), "shop": shop_id}[level]
+        if group not in wanted:
             continue
-        row.handled = r["n"]
-        row.fcr_rate = _rate(r["fcr"], r["n"])
-        row.aht_seconds = round(r["aht"]) if r["aht"] is not None else None
-        row.sla_rate = _rate(r["met"], r["due"])
+        slot = out.setdefault(group, dict.fromkeys(COUNTERS, 0))
+        for name, value in counters.items():
+            slot[name] += value
+    return out
 
-    cfield = {"agent": "ticket__owner_id", "team": "ticket__owner__team_id", "shop": "ticket__shop_id"}[level]
-    callbacks = Callback.objects.filter(**{f"{cfield}__in": ids})
-    due = {r[cfield]: r for r in callbacks.filter(due__gte=start, due__lt=end).values(cfield)
-           .annotate(n=Count("id"), made=Count("id", filter=Q(done_at__isnull=False))).order_by()}
-    done = {r[cfield]: r for r in callbacks.filter(done_at__gte=start, done_at__lt=end, satisfaction__isnull=False)
-            .values(cfield).annotate(avg=Avg("satisfaction")).order_by()}
-    for pk, row in rows.items():
-        if pk in due:
-            row.callback_rate = _rate(due[pk]["made"], due[pk]["n"])
-        if pk in done and done[pk]["avg"] is not None:
-            row.csat = round(float(done[pk]["avg"]), 2)
 
-    rfield = {"agent": "agent_id", "team": "team_id", "shop": "ticket__shop_id"}[level]
-    for r in (Review.objects.filter(**{f"{rfield}__in": ids}, created_at__gte=start, created_at__lt=end)
-              .values(rfield).annotate(avg=Avg("score")).order_by()):
-        if r[rfield] in rows and r["avg"] is not None:
-            rows[r[rfield]].qa_score = round(float(r["avg"]), 1)
-
-    ffield = _person_group_field(level, "agent")
-    if ffield:
-        for r in (FollowUp.objects.filter(**{f"{ffield}__in": ids}, at__gte=start, at__lt=end, was_due__isnull=False)
-                  .values(ffield).annotate(n=Count("id"), on_time=ON_TIME).order_by()):
-            if r[ffield] in rows:
-                rows[r[ffield]].followups_on_time_rate = _rate(r["on_time"] or 0, r["n"])
-    vfield = _person_group_field(level, "person")
-    if vfield:
-        counts = {r[vfield]: r["n"] for r in Violation.objects.filter(**{f"{vfield}__in": ids}, at__gte=start,
-                                                                         at__lt=end)
-                  .values(vfield).annotate(n=Count("id")).order_by()}
-        for pk, row in rows.items():
-            row.violations = counts.get(pk, 0)
+def compute(user, *, level: str = "agent", date_from: dt.date, date_to: dt.date,
+            recount: bool = False) -> list[KpiRow]:
+    """The KPI rows of ``level`` in ``user``'s scope for the period (dates inclusive), read from the daily
+    aggregates after refreshing the days of the period that need it (``aggregates.ensure_fresh``); with
+    ``recount`` straight from the raw records instead (the same definitions, ``measure``). The time the
+    figures were computed is in each row's ``extra["as_of"]`` (``None`` for a recount)."""
+    _check(level, date_from, date_to)
+    groups = _groups(user, level)
+    ids = list(groups)
+    if not ids:
+        return []
+    rows = {pk: KpiRow(key=key, name=name) for pk, (key, name) in groups.items()}
+    if recount:
+        as_of, sums = None, _recounted(level, ids, date_from, date_to)
     else:
-        for row in rows.values():
-            row.violations = None
-    values = rules(user.centre_id)
-    for row in rows.values():
+        from kefu.performance.aggregates import ensure_fresh
+
+        as_of = ensure_fresh(date_from, date_to)
+        sums = _aggregated(level, ids, date_from, date_to)
+    empty = dict.fromkeys(COUNTERS, 0)
+    values = rules(user.centre_id, on=date_from)  # the weights in force on the period's first day
+    for pk, row in rows.items():
+        _fill(row, sums.get(pk, empty), person_level=level != "shop")
+        row.extra["as_of"] = as_of
+        if level == "team":
+            row.extra["team_id"] = pk  # for the team's own targets (scoring.targets_for)
         row.assessment_score = assessment(row, values)
     return list(rows.values())
 
@@ -214,18 +291,14 @@ ON_TIME = Sum(Case(When(at__date__lte=F("was_due"), then=Value(1)), default=Valu
 
 
 def totals_by_day(user, *, date_from: dt.date, date_to: dt.date) -> dict:
-    """Resolved tickets and first-contact resolutions per day in ``user``'s scope, for the trend chart."""
-    from kefu.tickets.models import Ticket
+    """Resolved tickets per day in ``user``'s scope, for the trend chart (from the daily aggregates; call
+    after ``compute`` of the same period, which brought them up to date)."""
+    from kefu.performance.models import AgentDay
 
-    start, end = bounds(date_from, date_to)
     scope = scope_for(user)
-    qs = Ticket.objects.filter(resolved_at__gte=start, resolved_at__lt=end, owner__isnull=False)
-    if scope.level == SELF:
-        qs = qs.filter(owner=user)
-    else:
-        qs = qs.filter(scope.people_q("owner__"))
-    counts = {r["day"]: r["n"] for r in qs.annotate(day=TruncDate("resolved_at", tzinfo=timezone.get_default_timezone()))
-              .values("day").annotate(n=Count("id")).order_by()}
+    qs = AgentDay.objects.filter(day__gte=date_from, day__lte=date_to)
+    qs = qs.filter(agent=user) if scope.level == SELF else qs.filter(scope.people_q("agent__"))
+    counts = {r["day"]: r["n"] or 0 for r in qs.values("day").annotate(n=Sum("resolved")).order_by()}
     days = [date_from + dt.timedelta(days=i) for i in range((date_to - date_from).days + 1)]
     return {"days": [d.isoformat() for d in days], "resolved": [counts.get(d, 0) for d in days]}
 

@@ -85,3 +85,60 @@ class ReportSnapshot(models.Model):
 
 
 from kefu.performance.models_targets import AssessmentWeights, KpiTarget  # noqa: E402, F401 - team targets, weights
+
+
+class AgentDay(models.Model):
+    """The KPI counters of one agent on one day for one shop (R-KPI-1), kept current by
+    ``kefu.performance.aggregates``: every figure is an additive count or sum, so a period, a team or a shop is
+    the sum of its rows. Person-level records (follow-ups, violations) have ``shop`` empty. Derived data: rebuilt
+    from the raw records at any time (``refresh_days``, ``manage.py kpi_rebuild``)."""
+
+    day = models.DateField(_("day"))
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                              verbose_name=_("agent"), db_index=False)
+    shop = models.ForeignKey("org.Shop", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                             verbose_name=_("shop"), db_index=False)
+    # contacts handled by type: tickets the agent took that day (by the ticket's type), and proactive service
+    # (the customer follow-ups the agent made)
+    contacts_consultation = models.PositiveIntegerField(default=0)
+    contacts_query = models.PositiveIntegerField(default=0)
+    contacts_other = models.PositiveIntegerField(default=0)
+    contacts_proactive = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    fcr = models.PositiveIntegerField(default=0)
+    aht_sum = models.BigIntegerField(default=0)
+    aht_count = models.PositiveIntegerField(default=0)
+    sla_due = models.PositiveIntegerField(default=0)
+    sla_met = models.PositiveIntegerField(default=0)
+    callbacks_due = models.PositiveIntegerField(default=0)
+    callbacks_made = models.PositiveIntegerField(default=0)
+    csat_sum = models.PositiveIntegerField(default=0)
+    csat_count = models.PositiveIntegerField(default=0)
+    qa_sum = models.PositiveIntegerField(default=0)
+    qa_count = models.PositiveIntegerField(default=0)
+    followups_due = models.PositiveIntegerField(default=0)
+    followups_on_time = models.PositiveIntegerField(default=0)
+    violations = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("agent's KPI day")
+        verbose_name_plural = _("agents' KPI days")
+        indexes = [models.Index(fields=["day", "agent", "shop"], name="perf_agentday_day_agent")]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.agent_id} {self.shop_id}"
+
+
+class KpiDay(models.Model):
+    """When a day's ``AgentDay`` rows were last computed, and whether a correction since made them stale."""
+
+    day = models.DateField(_("day"), primary_key=True)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    stale = models.BooleanField(_("stale"), default=True)
+
+    class Meta:
+        verbose_name = _("KPI day")
+        verbose_name_plural = _("KPI days")
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d}"

@@ -34,13 +34,17 @@ def build(user, period, cover, *, progress) -> dict:
     teams = list(cover.team_ids)
     names = set(cover.names.values())
 
-    team_rows = [r for r in kpi.compute(user, level="team", date_from=first, date_to=last) if r.name in names]
-    prev_rows = {r.name: r for r in kpi.compute(user, level="team", date_from=prev_first, date_to=prev_last)
+    # a snapshot recounts from the records (kpi.measure), whatever the state of the daily aggregates
+    team_rows = [r for r in kpi.compute(user, level="team", date_from=first, date_to=last, recount=True)
+                 if r.name in names]
+    prev_rows = {r.name: r for r in kpi.compute(user, level="team", date_from=prev_first, date_to=prev_last,
+                                                 recount=True)
                  if r.name in names}
     progress(30)
     members = set(User.objects.filter(team_id__in=teams).values_list("username", flat=True))
     team_of = dict(User.objects.filter(team_id__in=teams).values_list("username", "team__name"))
-    agent_rows = [r for r in kpi.compute(user, level="agent", date_from=first, date_to=last) if r.key in members]
+    agent_rows = [r for r in kpi.compute(user, level="agent", date_from=first, date_to=last, recount=True)
+                  if r.key in members]
     progress(60)
 
     kpi_team = [{"team": r.name, **_kpi(r)} for r in team_rows]
