@@ -20,7 +20,7 @@ from kefu.customers import access as customer_access
 from kefu.customers import selectors as customer_selectors
 from kefu.org.roles import Role
 from kefu.org.scope import scope_for
-from kefu.performance import kpi
+from kefu.performance import kpi, scoring
 from kefu.performance import selectors as performance_selectors
 from kefu.quality import selectors as quality_selectors
 from kefu.rules import selectors as rules_selectors
@@ -276,16 +276,25 @@ BELOW = ("amber", "red")
 
 
 def teams_below_target(user, today: dt.date) -> list[dict]:
-    """The teams of ``user``'s scope with a KPI of this month below its target (amber or red, R-KPI-1)."""
-    values = kpi.rules(user.centre_id)
+    """The teams of ``user``'s scope with a KPI of this month below its target (amber or red, R-KPI-1): the
+    team's own target when it has one, else the centre's (``targets``: the target used per KPI)."""
     rows = kpi.compute(user, level="team", date_from=_month_start(today), date_to=today)
+    book = scoring.targets_for(user, rows, level="team", on=_month_start(today))
     out = []
     for row in rows:
-        states = {name: kpi.status(name, getattr(row, name), values) for name in kpi_targets()}
+        states = {name: book.status(row, name) for name in kpi_targets()}
         below = [name for name, state in states.items() if state in BELOW]
         if below:
-            out.append({"team": row.name, "kpis": below, "red": any(states[n] == "red" for n in below)})
+            out.append({"team": row.name, "kpis": below, "red": any(states[n] == "red" for n in below),
+                        "targets": {n: book.target(row, n) for n in below},
+                        "values": {n: scoring.on_100(n, getattr(row, n)) for n in below}})
     return out
+
+
+def _below_text(team: dict) -> str:
+    """"一班 (FCR 60 < 75, QA 70 < 85)": each KPI under its target with the value and the target used."""
+    parts = [f"{KPI_NAMES.get(k, k)} {team['values'][k]:.0f} < {team['targets'][k]}" for k in team["kpis"]]
+    return f"{team['team']} ({', '.join(parts)})"
 
 
 def kpi_targets() -> tuple[str, ...]:
@@ -326,8 +335,7 @@ def attention(user, *, now: dt.datetime | None = None) -> list[Attention]:
         Attention("breaches", _("Time limits missed today"), breaches, "/tickets/?sla_state=breached", "",
                   tone(breaches, "danger")),
         Attention("teams_below", _("Teams below a KPI target"), len(teams), _url("performance:kpi"),
-                  "; ".join(f"{t['team']} ({', '.join(str(KPI_NAMES.get(k, k)) for k in t['kpis'])})"
-                            for t in teams),
+                  "; ".join(_below_text(t) for t in teams),
                   "danger" if any(t["red"] for t in teams) else tone(len(teams))),
         Attention("qa_quota", _("Agents below the QA quota"), len(quota), _url("quality:team"),
                   ", ".join(row.name for row in quota[:10]), tone(len(quota))),

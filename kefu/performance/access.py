@@ -25,3 +25,22 @@ def people_in_scope(user):
 
 def can_handle_help(user, person) -> bool:
     return can_review(user) and person.pk != user.pk and scope_for(user).can_act_on_person(person)
+
+
+# -- KPI targets per team and the assessment weights (R-KPI-1) ----------------------------------------------
+TARGET_SETTERS = (Role.LEAD, Role.HEAD, Role.DIRECTOR, Role.ADMIN)
+WEIGHT_EDITORS = (Role.HEAD, Role.DIRECTOR, Role.ADMIN)
+
+
+def can_set_targets(user) -> bool:
+    """Leads (their team), heads (their department's teams), directors and admins (the centre's)."""
+    return bool(user and user.is_authenticated and (user.is_superuser or user.has_role(*TARGET_SETTERS)))
+
+
+def team_in_scope(user, team_id) -> bool:
+    return team_id in scope_for(user).team_ids
+
+
+def can_edit_weights(user) -> bool:
+    """Heads, directors and admins add a version of the assessment weights."""
+    return bool(user and user.is_authenticated and (user.is_superuser or user.has_role(*WEIGHT_EDITORS)))

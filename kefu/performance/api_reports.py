@@ -113,3 +113,8 @@ def snapshot(request, snapshot_id: Id):
 @router.post("/reports/snapshots/{int:snapshot_id}/publish", response={200: SnapshotOut, **ERRORS})
 def publish(request, snapshot_id: Id):
     return snapshots.meta(snapshots.publish(actor=request.user, snapshot_id=snapshot_id))
+
+
+from kefu.performance import api_targets  # noqa: E402 - KPI targets per team and the assessment weights
+
+router.add_router("/", api_targets.router)

@@ -15,7 +15,7 @@ register(
 
 # The assessment score (R-KPI-1 "a scorecard that combines them into one assessment score", used by R-ORG-3):
 # a weighted mean of the KPIs that have a value, each on 0–100. The weights are versioned rows
-# (``AssessmentWeights``, edited at /performance/weights/) since migration 0003, which took version 1 from the
+# (``AssessmentWeights``, edited at /performance/kpi/weights/) since migration 0003, which took version 1 from the
 # rule settings ``performance.assessment_weight.*`` (retired: no longer declared). These are the built-in
 # defaults, in force while no version is stored.
 DEFAULT_WEIGHTS = {"fcr": 20, "sla": 20, "csat": 20, "qa": 30, "discipline": 10}

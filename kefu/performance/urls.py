@@ -24,3 +24,10 @@ urlpatterns += [
 from kefu.performance import views_wallboard  # noqa: E402 - the live wallboard (大屏)
 
 urlpatterns += [path("wallboard/", views_wallboard.wallboard_page, name="wallboard")]
+
+from kefu.performance import views_targets  # noqa: E402 - KPI targets per team and the assessment weights
+
+urlpatterns += [
+    path("kpi/targets/", views_targets.kpi_targets, name="kpi_targets"),
+    path("kpi/weights/", views_targets.assessment_weights, name="weights"),
+]

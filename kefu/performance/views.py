@@ -18,6 +18,7 @@ from kefu.core.forms import apply_service_error
 from kefu.org.scope import scope_for
 from kefu.performance import access, selectors, services
 from kefu.performance.forms import DailyLogForm, DayForm, HelpForm, KpiForm
+from kefu.performance.scoring import targets_for
 
 LOG_FIELDS = services.LOG_FIELDS
 
@@ -137,10 +138,10 @@ def kpi_dashboard(request):
     labels = _kpi_labels()
     if request.GET.get("format") == "xlsx":
         return _kpi_xlsx(rows, labels, level, date_from, date_to)
-    values = kpi.rules(user.centre_id)
+    book = targets_for(user, rows, level=level, on=date_from)  # each row's team's targets, one query
     table = [{"key": r.key, "name": r.name,
-              "cells": [{"name": c, "value": _display(c, getattr(r, c)),
-                         "status": kpi.status(c, getattr(r, c), values)}
+              "cells": [{"name": c, "value": _display(c, getattr(r, c)), "status": book.status(r, c),
+                         "target": book.target(r, c), "team_target": book.is_team_target(r, c)}
                         for c in kpi.COLUMNS]} for r in rows]
     chart = {"names": [r.name for r in rows], "assessment": [r.assessment_score for r in rows],
              "fcr": [None if r.fcr_rate is None else round(r.fcr_rate * 100, 1) for r in rows],
@@ -152,6 +153,7 @@ def kpi_dashboard(request):
         "form": form, "level": level, "date_from": date_from, "date_to": date_to, "table": table,
         "columns": [{"name": c, "label": labels[c], "help": kpi.DEFINITIONS[c]} for c in kpi.COLUMNS],
         "chart": chart, "own_only": len(rows) == 1 and rows[0].key == user.username and level == "agent",
+        "weights": book.values["weights"], "can_see_targets": access.can_review(user),
     })
 
 
