@@ -167,3 +167,32 @@ def access_summary(user, summary_id: int, *, for_update: bool = False):
 def require_summary_editor(user) -> None:
     if not may_edit_scorecards(user):
         raise NotAllowed(_("Only QA inspectors and department heads edit and publish the weekly QA summary."))
+
+
+# -- calibration ---------------------------------------------------------------------------------------
+
+def calibrations_in_scope(user) -> QuerySet:
+    """QA inspectors and heads see their centre's calibration sessions; nobody else sees any."""
+    from kefu.quality.models import CalibrationSession
+
+    if not may_review(user) or not user.centre_id:
+        return CalibrationSession.objects.none()
+    return CalibrationSession.objects.filter(centre_id=user.centre_id)
+
+
+def access_calibration(user, session_id: int, *, for_update: bool = False):
+    if not may_review(user):
+        raise NotAllowed(_("Only QA inspectors and department heads take part in calibration."))
+    qs = calibrations_in_scope(user)
+    if for_update:
+        qs = qs.select_for_update()
+    session = qs.filter(pk=session_id).first()
+    if session is None:
+        raise NotFound(_("No such calibration session."))
+    return session
+
+
+def may_see_spread(user, session, *, submitted: bool) -> bool:
+    """Blind scoring: the spread is shown to the reference scorer, the session's creator and department
+    heads, and to an inspector only once they scored every ticket of the session."""
+    return user.pk in (session.reference_id, session.created_by_id) or may_decide_appeals(user) or submitted

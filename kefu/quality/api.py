@@ -208,3 +208,14 @@ def quota(request, filters: Query[QuotaQuery]):
     """Each agent of the caller's scope with the reviews required (``quality.reviews_per_month.min``) and done."""
     rows = selectors.quota(request.user, _month(filters.month))
     return [{"agent": r.agent, "required": r.required, "done": r.done} for r in rows]
+
+
+def _mount_sub_routers() -> None:
+    from kefu.quality.api_calibration import router as calibration_router
+    from kefu.quality.api_checks import router as checks_router
+
+    router.add_router("/calibrations", calibration_router)
+    router.add_router("/", checks_router)
+
+
+_mount_sub_routers()

@@ -41,3 +41,21 @@ def flags_per_kind(agent_ids, start: dt.datetime, end: dt.datetime) -> dict[str,
     return dict(CheckFlag.objects.filter(check_result__agent_id__in=list(agent_ids), raised_at__gte=start,
                                          raised_at__lt=end)
                 .values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+
+
+def ticket_checks(user, ticket_id: int):
+    """``(ticket, its TicketCheck or None)`` for a ticket of the caller's scope: 404 outside it; 403 for an
+    agent who does not own it (an agent sees their own flags only)."""
+    from django.utils.translation import gettext as _
+
+    from kefu.core.errors import NotAllowed, NotFound
+    from kefu.quality import access
+
+    ticket = tickets_in_scope(user).filter(pk=ticket_id).only("id", "owner_id").first()
+    if ticket is None:
+        raise NotFound(_("No such ticket."))
+    if ticket.owner_id != user.pk and not access.may_see_team(user):
+        raise NotAllowed(_("An agent sees the automatic checks of their own tickets only."))
+    result = (TicketCheck.objects.filter(ticket_id=ticket.pk)
+              .prefetch_related(Prefetch("flags", queryset=CheckFlag.objects.order_by("kind"))).first())
+    return ticket, result

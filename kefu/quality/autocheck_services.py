@@ -11,15 +11,16 @@ not.) An internal note fires nothing. The checks themselves are pure functions i
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.audit.services import Action, record, snapshot
-from kefu.core.errors import Errors
+from kefu.core.concurrency import bump_version, check_version
+from kefu.core.errors import Errors, NotFound
 from kefu.quality import access, checks
 from kefu.quality.models import CheckFlag, CheckRule, TicketCheck
 from kefu.rules.selectors import get_rule
@@ -132,16 +133,7 @@ def _clean_phrases(errors: Errors, phrases) -> list[str]:
     return clean
 
 
-@transaction.atomic
-def save_check_rule(*, actor, kind: str, weight, active: bool, phrases: Sequence[str] | str | None = None
-                    ) -> CheckRule:
-    """Change one automatic check: its phrases (greeting, closing and forbidden checks), the points it takes
-    off and whether it is in use. Refused input changes nothing."""
-    access.require_editor(actor)
-    errors = Errors()
-    rule = CheckRule.objects.select_for_update().filter(kind=kind).first()
-    if rule is None:
-        errors.add("kind", _("No such check."))
+def _validate(errors: Errors, kind: str, weight, active: bool, phrases) -> tuple[int, list[str]]:
     try:
         weight = int(weight)
     except (TypeError, ValueError):
@@ -151,16 +143,80 @@ def save_check_rule(*, actor, kind: str, weight, active: bool, phrases: Sequence
         if not 0 <= weight <= 100:
             errors.add("weight", _("Must be from 0 to 100."))
     clean = _clean_phrases(errors, phrases)
-    if rule is not None and kind in PHRASE_KINDS and bool(active) and not clean:
+    if kind in PHRASE_KINDS and bool(active) and not clean:
         errors.add("phrases", _("A check of phrases in use needs at least one phrase."))
+    return weight, clean
+
+
+FIELDS = ["weight", "active", "phrases"]
+
+
+@transaction.atomic
+def save_check_rule(*, actor, kind: str, weight, active: bool, phrases: Sequence[str] | str | None = None,
+                    version: int | None = None) -> CheckRule:
+    """Change one automatic check: its phrases (greeting, closing and forbidden checks), the points it takes
+    off and whether it is in use. With ``version`` (the API), a stale version is refused (409). Refused input
+    changes nothing."""
+    access.require_editor(actor)
+    errors = Errors()
+    rule = CheckRule.objects.select_for_update().filter(kind=kind).first()
+    if rule is None:
+        errors.add("kind", _("No such check."))
+        errors.raise_if_any(_("The check was not saved."))
+    return _apply(actor, rule, weight=weight, active=active, phrases=phrases, version=version)
+
+
+def _apply(actor, rule: CheckRule, *, weight, active: bool, phrases, version: int | None) -> CheckRule:
+    errors = Errors()
+    weight, clean = _validate(errors, rule.kind, weight, active, phrases)
     errors.raise_if_any(_("The check was not saved."))
-    before = snapshot(rule, ["weight", "active", "phrases"])
+    if version is not None:
+        check_version(rule, version)
+    before = snapshot(rule, FIELDS)
     rule.weight = weight
     rule.active = bool(active)
-    if kind in PHRASE_KINDS:
+    if rule.kind in PHRASE_KINDS:
         rule.phrases = clean
     rule.updated_by = actor
+    bump_version(rule)
     rule.save()
-    record(actor=actor, action=Action.UPDATE, obj=rule, before=before,
-           after=snapshot(rule, ["weight", "active", "phrases"]))
+    record(actor=actor, action=Action.UPDATE, obj=rule, before=before, after=snapshot(rule, FIELDS))
+    return rule
+
+
+@transaction.atomic
+def update_check_rule(*, actor, rule_id: int, version: int | None, changes: Mapping) -> CheckRule:
+    """Change some of a check's fields (``weight``, ``active``, ``phrases``; the others stay), naming the
+    version read (R-ERR: a stale or missing version → 409)."""
+    access.require_editor(actor)
+    rule = CheckRule.objects.select_for_update().filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFound(_("No such check."))
+    if version is None:
+        check_version(rule, None)
+    return _apply(actor, rule, weight=changes.get("weight", rule.weight), active=changes.get("active", rule.active),
+                  phrases=changes.get("phrases", rule.phrases), version=version)
+
+
+@transaction.atomic
+def create_check_rule(*, actor, kind: str, weight, active: bool = True,
+                      phrases: Sequence[str] | str | None = None) -> CheckRule:
+    """Put a check of ``kind`` in place (one rule per kind: a kind already in place → 422 naming ``kind``;
+    change that one instead)."""
+    access.require_editor(actor)
+    errors = Errors()
+    if kind not in CheckRule.Kind.values:
+        errors.add("kind", _("Choose one of: %(kinds)s.") % {"kinds": ", ".join(CheckRule.Kind.values)})
+    elif CheckRule.objects.select_for_update().filter(kind=kind).exists():
+        errors.add("kind", _("This check is already in place; change it instead."))
+    weight, clean = _validate(errors, kind, weight, active, phrases)
+    errors.raise_if_any(_("The check was not saved."))
+    try:
+        with transaction.atomic():  # two at once: the second meets the unique kind
+            rule = CheckRule.objects.create(kind=kind, weight=weight, active=bool(active),
+                                            phrases=clean if kind in PHRASE_KINDS else [], updated_by=actor)
+    except IntegrityError:
+        errors.add("kind", _("This check is already in place; change it instead."))
+        errors.raise_if_any(_("The check was not saved."))
+    record(actor=actor, action=Action.CREATE, obj=rule, after=snapshot(rule, ["kind", *FIELDS]))
     return rule

@@ -198,9 +198,10 @@ class CalibrationScore(models.Model):
 
 # -- automatic checks on every ticket (issue 11) ------------------------------------------------------
 
-class CheckRule(models.Model):
+class CheckRule(VersionedModel):
     """One automatic check, as data QA inspectors and heads edit: its phrases (one list per check) and the
-    points it takes off the ticket's automatic score (0–100) when it fails. Seeded by a data migration."""
+    points it takes off the ticket's automatic score (0–100) when it fails. Seeded by a data migration;
+    ``version`` guards concurrent edits through the API (a stale version → 409)."""
 
     class Kind(models.TextChoices):
         GREETING = "greeting", _("Greeting in the first reply")

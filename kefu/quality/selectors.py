@@ -300,10 +300,12 @@ def calibration_spread(session: CalibrationSession) -> dict:
     inspector: the mean absolute difference from the reference scorer's points, per item and in total."""
     cells: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)  # (ticket, item) → inspector → points
     inspectors: dict[int, str] = {}
+    usernames: dict[int, str] = {}
     items = {i.pk: i for i in session.scorecard.items.all()}
     for s in CalibrationScore.objects.filter(session=session).select_related("inspector"):
         cells[(s.ticket_id, s.item_id)][s.inspector_id] = s.points if not s.failed else -1
         inspectors[s.inspector_id] = str(s.inspector)
+        usernames[s.inspector_id] = s.inspector.username
     per_item = []
     for item_id, item in items.items():
         if item.critical:
@@ -322,7 +324,38 @@ def calibration_spread(session: CalibrationSession) -> dict:
         flat = [d for ds in diffs.values() for d in ds]
         per_inspector.append({
             "name": name,
+            "username": usernames[inspector_id],
             "deviation": round(sum(flat) / len(flat), 2) if flat else None,
             "items": {items[i].code: round(sum(ds) / len(ds), 2) for i, ds in diffs.items()},
         })
-    return {"items": per_item, "inspectors": per_inspector, "scored_by": sorted(inspectors.values())}
+    return {"items": per_item, "inspectors": per_inspector, "scored_by": sorted(inspectors.values()),
+            "scored_by_usernames": sorted(usernames.values())}
+
+
+def calibration_list(user) -> QuerySet[CalibrationSession]:
+    """The caller's centre's sessions (QA inspectors and heads) with how many tickets each has and how many
+    of them the caller scored (three queries for a page, whatever its length)."""
+    from kefu.tickets.models import Ticket
+
+    return (access.calibrations_in_scope(user).select_related("reference", "created_by", "scorecard")
+            .annotate(ticket_count=Count("tickets", distinct=True),
+                      scored_by_me=Count("scores__ticket", filter=Q(scores__inspector_id=user.pk), distinct=True))
+            .prefetch_related(Prefetch("tickets", queryset=Ticket.objects.only("id", "number").order_by("pk")))
+            .order_by("-created_at", "-id"))
+
+
+def calibration_detail(user, session_id: int) -> CalibrationSession:
+    """One session of the caller's centre with its tickets and the caller's own scores only (blind)."""
+    session = access.access_calibration(user, session_id)
+    session = calibration_list(user).get(pk=session.pk)
+    session.my_scores = list(CalibrationScore.objects.filter(session=session, inspector_id=user.pk)
+                             .select_related("item").order_by("ticket_id", "item__position", "item_id"))
+    return session
+
+
+def calibration_submitted(session: CalibrationSession, user) -> bool:
+    """Whether ``user`` scored every ticket of the session."""
+    total = session.tickets.count()
+    mine = (CalibrationScore.objects.filter(session=session, inspector_id=user.pk)
+            .values("ticket_id").distinct().count())
+    return total > 0 and mine >= total

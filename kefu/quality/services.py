@@ -356,12 +356,8 @@ def score_calibration(*, actor, session_id: int, ticket_id: int, scores: Mapping
                       critical_failed: Sequence[str] | None = None) -> int:
     """An inspector's blind scores of one ticket of a session (again: replaces their earlier scores)."""
     access.require_reviewer(actor)
-    session = CalibrationSession.objects.select_related("scorecard").filter(
-        pk=session_id, centre_id=actor.centre_id).first()
+    session = access.access_calibration(actor, session_id)
     errors = Errors()
-    if session is None:
-        errors.add("session", _("No such calibration session."))
-        errors.raise_if_any(_("The scores were not saved."))
     if not session.tickets.filter(pk=ticket_id).exists():
         errors.add("ticket_id", _("This ticket is not part of the session."))
     items = list(session.scorecard.items.all())
@@ -377,3 +373,26 @@ def score_calibration(*, actor, session_id: int, ticket_id: int, scores: Mapping
     record(actor=actor, action=Action.UPDATE, obj=session, after={"ticket": ticket_id, "scores": points,
                                                                   "critical_failed": sorted(failed)})
     return score
+
+
+@transaction.atomic
+def add_calibration_tickets(*, actor, session_id: int, ticket_ids: Sequence[int]) -> CalibrationSession:
+    """More tickets for an open session (its creator, or a department head of its centre); tickets already
+    in it are left as they are."""
+    access.require_editor(actor)
+    session = access.access_calibration(actor, session_id, for_update=True)
+    if session.created_by_id != actor.pk and not access.may_decide_appeals(actor):
+        raise NotAllowed(_("Only the session's creator or a department head adds tickets to it."))
+    errors = Errors()
+    ids = list(dict.fromkeys(int(t) for t in ticket_ids or ()))
+    tickets = list(tickets_in_scope(actor).filter(pk__in=ids))
+    if not ids:
+        errors.add("ticket_ids", _("Choose at least one ticket."))
+    elif len(tickets) != len(ids):
+        errors.add("ticket_ids", _("No such ticket."))
+    if session.closed:
+        raise InvalidInput(_("This calibration session is closed."))
+    errors.raise_if_any(_("The tickets were not added."))
+    session.tickets.add(*tickets)
+    record(actor=actor, action=Action.UPDATE, obj=session, after={"tickets_added": ids})
+    return session
