@@ -1,16 +1,17 @@
 """Customers API (API.md "Customers", SPEC §2)."""
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import paginate
+from ninja.pagination import PaginationBase, paginate
 from ninja.responses import Status
 
-from kefu.core.api import ErrorOut, Id, PageNumber, Version
+from kefu.core.api import PAGE_MAX, PAGE_SIZE_MAX, ErrorOut, Id, PageNumber, Version
 from kefu.core.errors import FieldError, InvalidInput, NotAllowed
-from kefu.customers import pool, selectors, services
+from kefu.customers import paging, pool, selectors, services
 from kefu.customers.access import access_customer
 from kefu.customers.grading import load_rules
 from kefu.customers.serializers import phone_view_for
@@ -19,6 +20,39 @@ from kefu.org.selectors import access_shop, people_in_scope
 
 router = Router(tags=["customers"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class PageOrAfter(PaginationBase):
+    """API.md "Lists" (``page``, ``page_size`` → ``items``, ``count``, ``page``, ``page_size``) plus keyset
+    paging: ``next`` is a cursor for the rows after this page (null on the last page); sent back as
+    ``after``, it gives the next page without an OFFSET (:mod:`kefu.customers.paging`). For lists ordered
+    by (next_due, grade, id): the customer list/search and the due list."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=PAGE_MAX)
+        page_size: int = Field(50, ge=1, le=PAGE_SIZE_MAX)
+        after: str | None = Field(None, max_length=paging.CURSOR_MAX_LENGTH, description=paging.CURSOR_HELP)
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        page: int
+        page_size: int
+        next: str | None = Field(None, description="The cursor of the next page (send it as `after`).")
+
+    def paginate_queryset(self, queryset, pagination: Input, request=None, **params):
+        size = pagination.page_size
+        if pagination.after:
+            rows = queryset.after(paging.decode_cursor(pagination.after)) if isinstance(
+                queryset, selectors.DueItemsPage) else paging.after(queryset, paging.decode_cursor(pagination.after))
+            items = list(rows[:size + 1])
+        else:
+            offset = (pagination.page - 1) * size
+            items = list(queryset[offset:offset + size + 1])
+        more = len(items) > size
+        items = items[:size]
+        return {"items": items, "count": self._items_count(queryset), "page": pagination.page, "page_size": size,
+                "next": paging.cursor_of(items[-1]) if more and items else None}
 
 
 class CustomerOut(Schema):
@@ -167,7 +201,7 @@ def create_customer(request, payload: CustomerIn):
 
 
 @router.get("", response={200: list[CustomerOut], **ERRORS})
-@paginate(PageNumber)
+@paginate(PageOrAfter)
 def list_customers(request, filters: Query[CustomerFiltersIn]):
     return selectors.for_list(selectors.list_customers(request.user, filters.to_filters()))
 
@@ -316,7 +350,7 @@ class DueOut(Schema):
 
 
 @due_router.get("/due", response={200: list[DueOut], **ERRORS})
-@paginate(PageNumber)
+@paginate(PageOrAfter)
 def due_list(request, date: dt.date | None = None, agent: str | None = None):
     """R-CUS-6: the caller's due list for ``date`` (default today), or an agent's of the caller's team."""
     on = date or timezone.localdate()

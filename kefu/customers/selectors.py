@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kefu.core.phones import normalize_phone
 from kefu.core.search import grams_match
+from kefu.customers import paging
 from kefu.customers.access import customers_in_scope
 from kefu.customers.choices import Importance, Urgency
 from kefu.customers.grading import CustomerRules, days_overdue, load_rules, urgency_bounds
@@ -173,6 +174,14 @@ def due_items(customers, on: dt.date, rules: CustomerRules) -> list[DueItem]:
     ]
 
 
+def due_page(owner_ids, on: dt.date, rules: CustomerRules, *, after: paging.Key | None = None,
+             size: int) -> tuple[list[DueItem], str | None]:
+    """A page of the due list (R-CUS-6) after the cursor key ``after`` and the next page's cursor (None on
+    the last page): one query whatever the backlog, served by the (owner, next_due, grade) index."""
+    rows, cursor = paging.page_after(due_customers(owner_ids, on), after, size)
+    return due_items(rows, on, rules), cursor
+
+
 class DueItemsPage:
     """A due list that pagination can slice and count without materialising every row."""
 
@@ -192,6 +201,10 @@ class DueItemsPage:
 
     def __getitem__(self, index: slice) -> list[DueItem]:
         return due_items(self.customers[index], self.on, self.rules)
+
+    def after(self, key: paging.Key) -> DueItemsPage:
+        """The rest of the list after the cursor key (keyset paging)."""
+        return DueItemsPage(paging.after(self.customers, key), self.on, self.rules)
 
 
 def team_owner_ids(user) -> list[int]:

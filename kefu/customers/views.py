@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from kefu.core.errors import NotAllowed, NotFound, ServiceError
 from kefu.core.forms import apply_service_error
-from kefu.customers import pool, selectors, services
+from kefu.customers import paging, pool, selectors, services
 from kefu.customers.access import (
     access_customer,
     can_act_on,
@@ -245,17 +245,32 @@ def reveal_phones(request, customer_id: int):
 
 @login_required
 def my_day(request):
-    """R-CUS-6 for the caller (or, for leads, a chosen agent): today's due follow-ups, overdue first,
-    plus care tasks (R-CUS-9)."""
+    """R-CUS-6 for the caller: today's due follow-ups, overdue first, a page of rows at a time with the
+    counts of the whole list and a "more" row that appends the next page (HTMX, keyset cursor), plus care
+    tasks (R-CUS-9). The page does not grow with the backlog: a fixed number of queries and rows."""
     form = DueDateForm(request.GET or None)
     on = (form.cleaned_data.get("date") if form.is_valid() else None) or timezone.localdate()
-    customers = list(selectors.due_customers([request.user.pk], on))
     rules = load_rules(request.user.centre_id)
-    items = selectors.due_items(customers, on, rules)
-    care = list(selectors.care_tasks_due([request.user.pk], on))
+    key = None
+    if request.GET.get("after"):
+        try:
+            key = paging.decode_cursor(request.GET["after"])
+        except ServiceError as exc:
+            if request.headers.get("HX-Request"):
+                return HttpResponse(str(exc.errors[0].message), status=422)
+            messages.error(request, str(exc.errors[0].message))
+    items, next_cursor = selectors.due_page([request.user.pk], on, rules, after=key, size=PAGE_SIZE)
+    context = {"form": form, "on": on, "items": items, "next_cursor": next_cursor,
+               "warning_days": rules.pool_warning_days}
+    if key is not None and request.headers.get("HX-Request"):
+        return render(request, "customers/my_day.html#due-rows", context)  # the "more" row's next page
+    counts = selectors.due_counts([request.user.pk], on)
+    care_tasks = selectors.care_tasks_due([request.user.pk], on)
+    care = list(care_tasks[:PAGE_SIZE])
     return render(request, "customers/my_day.html", {
-        "form": form, "on": on, "items": items, "care": care,
-        "overdue": sum(1 for i in items if i.days_overdue), "warning_days": rules.pool_warning_days,
+        **context, "due_total": counts["due"], "overdue": counts["overdue"],
+        "due_today": counts["due"] - counts["overdue"], "care": care,
+        "care_total": care_tasks.count() if len(care) == PAGE_SIZE else len(care), "after": key is not None,
     })
 
 
