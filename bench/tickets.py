@@ -10,6 +10,13 @@
    the selector (kefu.tickets.selectors.list_tickets with the grams index).
 4. Create through the API: ``POST /api/v1/tickets`` with token auth against gunicorn with 4 sync
    workers, from 8 concurrent client threads, for a fixed time; tickets/s counted from 201 answers.
+
+Real desks (issue 13, after ``--backlog``, bench/tickets_backlog.py): each of the groups ``open``, ``desk``,
+``board``, ``director``, ``detail`` and ``search`` is measured for a typical desk (agents with ~50 open
+tickets, a lead whose team has ~500) and a heavy one (agents with ~2,000 open, a lead whose board holds
+~20,000), and for the director (the centre's ~60,000 open); the open count of the person measured is
+written into each measurement's name. Pages are served in-process by the Django test client (the WSGI
+handler with every middleware, ``DEBUG`` off, a logged-in session): the time is the server's time.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import json
 import os
 import random
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -30,6 +38,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.test.utils import override_settings
 
 from bench import generate as gen
@@ -40,14 +49,19 @@ from bench.customers import Result, machine_info
 OUT_DIR = Path(__file__).resolve().parent / "out"
 REPO = Path(__file__).resolve().parent.parent
 TARGETS_MS = {"open": 30.0, "detail": 30.0, "search": 150.0}
+# issue 13: the desk page, the lead board (and the customers' my-day page) under 25 ms server time at the
+# median with the heavy backlog, the open list through the API under 10 ms
+DESK_TARGETS_MS = {"open": 30.0, "open_api": 10.0, "page": 25.0, "detail": 30.0, "search": 150.0}
 CREATE_TARGET_PER_S = 300.0
 KEYWORDS = ["退款", "漏水", "物流", "发票", "空调", "噪音", "保修", "换新", "配件", "死机",
             "不制冷", "连不上", "洗碗机", "优惠券", "快递员", "翻新机", "积分", "上门", "赠品", "异味"]
+DESK_GROUPS = ("open", "desk", "board", "director", "detail", "search")
 
 
 @dataclass
 class TicketBench(CustomerBench):
     agents_n: int = 50
+    heavy_teams: int = 2
     created_per_s: float | None = None
     create_note: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -159,6 +173,248 @@ class TicketBench(CustomerBench):
                 return response.json()["count"]
 
             self.timed(f"search, {role}: GET /api/v1/tickets?q=", "search", http, target_ms=TARGETS_MS["search"])
+
+    # -- real desks (issue 13) ---------------------------------------------------------------------------
+    def desks(self) -> dict:
+        """The people measured per desk, with their open counts (bench/notes/desks.md names them)."""
+        if "desks" in self.extra:
+            return self.extra["desks"]
+        from bench import tickets_backlog
+
+        who = tickets_backlog.people(self.org, self.heavy_teams, self.agents_n)
+        counts = tickets_backlog.open_counts(self.org, self.heavy_teams, self.agents_n)
+
+        def spread(people: list, n: int) -> list:
+            step = max(1, len(people) // n)
+            return people[::step][:n]
+
+        by_owner = dict(counts["heavy_agents"])
+        desks = {
+            "typical agent": spread(who["typical"], 20),
+            "heavy agent": spread(who["heavy"], 10),
+            "typical lead": spread(who["typical_leads"], 10),
+            "heavy lead": who["heavy_leads"],
+            "director": [self.org.director],
+        }
+        open_n = {
+            "typical agent": self._open_of([u.pk for u in desks["typical agent"]]),
+            "heavy agent": round(statistics.mean(by_owner[u.username] for u in desks["heavy agent"]))
+            if desks["heavy agent"] else 0,
+            "typical lead": self._board_open(desks["typical lead"]),
+            "heavy lead": round(statistics.mean(counts["heavy_leads"].values())) if counts["heavy_leads"] else 0,
+            "director": counts["centre"]["open"],
+        }
+        self.extra["desks"] = {"people": desks, "open": open_n, "counts": counts}
+        self.log("desks measured (open tickets, mean over the people rotated):")
+        for desk, people in desks.items():
+            names = ", ".join(u.username for u in people[:3]) + (" …" if len(people) > 3 else "")
+            self.log(f"  {desk:<14} {open_n[desk]:>7,} open  ({len(people)}: {names})")
+        return self.extra["desks"]
+
+    @staticmethod
+    def _open_of(owner_ids: list[int]) -> int:
+        from kefu.tickets.choices import OPEN_STATUSES
+        from kefu.tickets.models import Ticket
+
+        if not owner_ids:
+            return 0
+        n = Ticket.objects.filter(owner_id__in=owner_ids, status__in=OPEN_STATUSES).count()
+        return round(n / len(owner_ids))
+
+    def _board_open(self, leads: list) -> int:
+        from kefu.tickets import selectors
+        from kefu.tickets.choices import OPEN_STATUSES
+
+        if not leads:
+            return 0
+        total = sum(selectors.board_tickets(self.fresh(u)).filter(status__in=OPEN_STATUSES).count() for u in leads)
+        return round(total / len(leads))
+
+    def label(self, desk: str) -> str:
+        return f"{desk}, {self.desks()['open'][desk]:,} open"
+
+    def timed_desk(self, name: str, kind: str, fn, *, desk: str, target_ms: float, html: bool = False) -> Result:
+        """``timed`` with the desk and its open count in the name, and the queries (and page size) of one
+        call in the note."""
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            value = fn(0)
+        note = f"{len(ctx.captured_queries)} queries"
+        if html and isinstance(value, int):
+            note += f", {value / 1024:.0f} KiB of HTML"
+        wrapped = (lambda i: (fn(i), None)[1]) if html else fn
+        return self.timed(f"{name} [{self.label(desk)}]", kind, wrapped, target_ms=target_ms, note=note)
+
+    def session(self, user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    def page(self, clients: list, url) -> Any:
+        """A page as the browser asks for it; returns its size in bytes (asserting 200)."""
+        def call(i: int) -> int:
+            target = url(i) if callable(url) else url
+            response = clients[i % len(clients)].get(target)
+            assert response.status_code == 200, (target, response.status_code, response.content[:300])
+            return len(response.content)
+
+        return call
+
+    def desk_open(self) -> None:
+        from kefu.tickets import selectors
+
+        desks = self.desks()["people"]
+        self.log("open list: the agent's open tickets, SLA order (page of 50 + count, and the API's first page)")
+        for desk in ("typical agent", "heavy agent"):
+            agents = desks[desk]
+
+            def selector(i: int, agents=agents) -> int:
+                qs = selectors.my_open_tickets(self.fresh(agents[i % len(agents)]))
+                list(qs[:50])
+                return qs.count()
+
+            self.timed_desk("open list: my_open_tickets (page of 50 + count)", "open", selector, desk=desk,
+                            target_ms=DESK_TARGETS_MS["open"])
+            clients = [self.client_for(a) for a in agents]
+
+            def http(i: int, clients=clients) -> int:
+                response = clients[i % len(clients)].get("/api/v1/tickets?owner=me&open_only=true")
+                assert response.status_code == 200, response.content[:300]
+                return response.json()["count"]
+
+            self.timed_desk("open list: GET /api/v1/tickets?owner=me&open_only=true", "open", http, desk=desk,
+                            target_ms=DESK_TARGETS_MS["open_api"])
+
+    def desk_page(self) -> None:
+        desks = self.desks()["people"]
+        self.log("desk page: GET /tickets/ (in-process, logged in, DEBUG off)")
+        for desk in ("typical agent", "heavy agent", "typical lead", "heavy lead"):
+            clients = [self.session(u) for u in desks[desk]]
+            self.timed_desk("desk page: GET /tickets/", "desk", self.page(clients, "/tickets/"), desk=desk,
+                            target_ms=DESK_TARGETS_MS["page"], html=True)
+
+    def desk_board(self) -> None:
+        from kefu.rules.selectors import get_rule
+        from kefu.tickets import selectors
+
+        desks = self.desks()["people"]
+        self.log("lead board: selectors.lead_board and GET /tickets/board/")
+        hours = get_rule("tickets.stuck_hours", centre_id=self.org.director.centre_id)
+        for desk in ("typical lead", "heavy lead"):
+            leads = desks[desk]
+
+            def selector(i: int, leads=leads) -> int:
+                board = selectors.lead_board(self.fresh(leads[i % len(leads)]), stuck_hours=hours)
+                return sum(len(v) for v in board.values())
+
+            self.timed_desk("lead board: selectors.lead_board (4 columns of ≤ 50)", "board", selector, desk=desk,
+                            target_ms=DESK_TARGETS_MS["page"])
+            clients = [self.session(u) for u in leads]
+            self.timed_desk("lead board: GET /tickets/board/", "board", self.page(clients, "/tickets/board/"),
+                            desk=desk, target_ms=DESK_TARGETS_MS["page"], html=True)
+
+    def desk_director(self) -> None:
+        from kefu.tickets import counts
+
+        director = self.org.director
+        self.log("the director's views: the desk page (the centre's tiles and open list), the board, the API list")
+        client = [self.session(director)]
+        self.timed_desk("director: GET /tickets/ (tiles + open list)", "director", self.page(client, "/tickets/"),
+                        desk="director", target_ms=DESK_TARGETS_MS["page"], html=True)
+        self.timed_desk("director: GET /tickets/board/", "director", self.page(client, "/tickets/board/"),
+                        desk="director", target_ms=DESK_TARGETS_MS["page"], html=True)
+        self.timed_desk("director: counts.scope_counts (the tiles)", "director",
+                        lambda i: counts.scope_counts(self.fresh(director))["open"], desk="director",
+                        target_ms=DESK_TARGETS_MS["page"])
+        api = [self.client_for(director)]
+
+        def http(i: int) -> int:
+            response = api[0].get("/api/v1/tickets?open_only=true")
+            assert response.status_code == 200, response.content[:300]
+            return response.json()["count"]
+
+        self.timed_desk("director: GET /api/v1/tickets?open_only=true", "director", http, desk="director",
+                        target_ms=DESK_TARGETS_MS["open_api"])
+
+    def desk_detail(self) -> None:
+        from kefu.tickets import selectors
+        from kefu.tickets.access import access_ticket
+        from kefu.tickets.choices import OPEN_STATUSES
+        from kefu.tickets.models import Ticket
+
+        desks = self.desks()["people"]
+        self.log("ticket detail: an open ticket of the agent (selector, API detail + timeline, the page)")
+        for desk in ("typical agent", "heavy agent"):
+            agents = desks[desk]
+            rng = random.Random(13)
+            picks: list[tuple[Any, int]] = []
+            for agent in agents:
+                ids = list(Ticket.objects.filter(owner_id=agent.pk, status__in=OPEN_STATUSES)
+                           .values_list("pk", flat=True)[:2000])
+                picks += [(agent, pk) for pk in rng.sample(ids, min(len(ids), 10))]
+            rng.shuffle(picks)
+            if not picks:
+                self.log(f"  {desk}: no open tickets, skipped")
+                continue
+
+            def selector(i: int, picks=picks) -> int:
+                agent, pk = picks[i % len(picks)]
+                ticket = selectors.ticket_detail(access_ticket(self.fresh(agent), pk))
+                return len(selectors.timeline(ticket)) + len(ticket.tasks.all())
+
+            self.timed_desk("detail: access_ticket + ticket_detail + timeline", "detail", selector, desk=desk,
+                            target_ms=DESK_TARGETS_MS["detail"])
+            tokens = {a.pk: self.client_for(a) for a in agents}
+
+            def http(i: int, picks=picks, tokens=tokens) -> None:
+                agent, pk = picks[i % len(picks)]
+                for url in (f"/api/v1/tickets/{pk}", f"/api/v1/tickets/{pk}/timeline"):
+                    response = tokens[agent.pk].get(url)
+                    assert response.status_code == 200, response.content[:300]
+
+            self.timed_desk("detail: GET /api/v1/tickets/{id} + /timeline", "detail", http, desk=desk,
+                            target_ms=DESK_TARGETS_MS["detail"])
+            sessions = {a.pk: self.session(a) for a in agents}
+
+            def page(i: int, picks=picks, sessions=sessions) -> int:
+                agent, pk = picks[i % len(picks)]
+                response = sessions[agent.pk].get(f"/tickets/{pk}/")
+                assert response.status_code == 200, response.content[:300]
+                return len(response.content)
+
+            self.timed_desk("detail: GET /tickets/{id}/ (the page)", "detail", page, desk=desk,
+                            target_ms=DESK_TARGETS_MS["detail"], html=True)
+
+    def desk_search(self) -> None:
+        from bench.tickets_backlog import RARE_WORD
+        from kefu.tickets import selectors
+
+        desks = self.desks()["people"]
+        words = {"common words": KEYWORDS, f"1 % word {RARE_WORD}": [RARE_WORD]}
+        self.log(f"ticket search: {len(KEYWORDS)} common words (3–17 % of tickets) and {RARE_WORD} (1 %)")
+        for desk in ("typical agent", "heavy agent", "heavy lead", "director"):
+            users = desks[desk]
+            clients = [self.client_for(u) for u in users]
+            for label, terms in words.items():
+                def selector(i: int, users=users, terms=terms) -> int:
+                    user = self.fresh(users[i % len(users)])
+                    tickets = selectors.TicketList(user, selectors.TicketFilters(q=terms[i % len(terms)]),
+                                                   order_by=("resolution_due", "id"))
+                    list(tickets[:50])
+                    return tickets.count()
+
+                self.timed_desk(f"search {label}: TicketList (page of 50 + count ≤ 1000)", "search", selector,
+                                desk=desk, target_ms=DESK_TARGETS_MS["search"])
+
+                def http(i: int, clients=clients, terms=terms) -> int:
+                    response = clients[i % len(clients)].get(
+                        "/api/v1/tickets?" + urlencode({"q": terms[i % len(terms)]}))
+                    assert response.status_code == 200, response.content[:300]
+                    return response.json()["count"]
+
+                self.timed_desk(f"search {label}: GET /api/v1/tickets?q=", "search", http, desk=desk,
+                                target_ms=DESK_TARGETS_MS["search"])
 
     # -- 4. create through the API ----------------------------------------------------------------------
     def create(self, *, seconds: float = 20.0, workers: int = 4, concurrency: int = 8, port: int = 8765) -> None:
@@ -344,17 +600,29 @@ def write_results(bench: TicketBench, meta: dict[str, Any]) -> Path:
     return path
 
 
+ALL_GROUPS = (*DESK_GROUPS, "create", "legacy")
+
+
 def run_measurements(bench: TicketBench, *, skip_create: bool = False, create_seconds: float = 20.0,
                      only: str = "") -> None:
+    """``only``: comma-separated groups — open, desk, board, director, detail, search (each for the typical
+    and the heavy desk), create, and legacy (the session 1–3 measurements: one agent set, no desks)."""
+    wanted = {g.strip() for g in only.split(",") if g.strip()} or set(ALL_GROUPS) - {"legacy"}
+    unknown = wanted - set(ALL_GROUPS)
+    if unknown:
+        raise ValueError(f"unknown --only group(s): {', '.join(sorted(unknown))}; use {', '.join(ALL_GROUPS)}")
     hosts = [*settings.ALLOWED_HOSTS, "testserver"]
     with override_settings(DEBUG=False, ALLOWED_HOSTS=hosts):
-        if not only or "open" in only:
+        steps = {"open": bench.desk_open, "desk": bench.desk_page, "board": bench.desk_board,
+                 "director": bench.desk_director, "detail": bench.desk_detail, "search": bench.desk_search}
+        for group in DESK_GROUPS:
+            if group in wanted:
+                steps[group]()
+        if "legacy" in wanted:
             bench.open_list()
-        if not only or "detail" in only:
             bench.detail()
-        if not only or "search" in only:
             bench.search()
-    if only and "create" not in only:
+    if "create" not in wanted:
         return
     if not skip_create:
         bench.create(seconds=create_seconds)
