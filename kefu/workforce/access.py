@@ -103,6 +103,10 @@ def shift_for_manager(user, shift_id: int, *, for_update: bool = False) -> Shift
 
 
 def leave_in_scope(user) -> QuerySet[LeaveRequest]:
+    """Managers see the leave of their scope; anyone else (an agent, a QA inspector) only their own: a leave
+    request's reason and certificate are private."""
+    if not is_manager(user):
+        return LeaveRequest.objects.filter(person_id=user.pk)
     return LeaveRequest.objects.filter(scope_for(user).people_q("person__"))
 
 
@@ -126,7 +130,9 @@ def access_leave(user, leave_id: int, *, for_update: bool = False) -> LeaveReque
 
 
 def violations_in_scope(user) -> QuerySet[Violation]:
-    """Visible to the person, their lead and above (R-ORG-4)."""
+    """Visible to the person, their lead and above (R-ORG-4) — not to a QA inspector's department scope."""
+    if not is_manager(user):
+        return Violation.objects.filter(person_id=user.pk)
     return Violation.objects.filter(scope_for(user).people_q("person__"))
 
 
