@@ -139,7 +139,7 @@ def kpi_dashboard(request):
     if request.GET.get("format") == "xlsx":
         return _kpi_xlsx(rows, labels, level, date_from, date_to)
     book = targets_for(user, rows, level=level, on=date_from)  # each row's team's targets, one query
-    table = [{"key": r.key, "name": r.name,
+    table = [{"key": r.key, "name": r.name, "contacts": r.extra.get("contacts_by_type"),
               "cells": [{"name": c, "value": _display(c, getattr(r, c)), "status": book.status(r, c),
                          "target": book.target(r, c), "team_target": book.is_team_target(r, c)}
                         for c in kpi.COLUMNS]} for r in rows]
@@ -154,6 +154,7 @@ def kpi_dashboard(request):
         "columns": [{"name": c, "label": labels[c], "help": kpi.DEFINITIONS[c]} for c in kpi.COLUMNS],
         "chart": chart, "own_only": len(rows) == 1 and rows[0].key == user.username and level == "agent",
         "weights": book.values["weights"], "can_see_targets": access.can_review(user),
+        "as_of": rows[0].extra.get("as_of") if rows else None, "contacts_help": kpi.CONTACTS_DEFINITION,
     })
 
 

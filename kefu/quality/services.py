@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kefu.audit.services import Action, record, snapshot
+from kefu.core import hooks
 from kefu.core.concurrency import bump_version
 from kefu.core.errors import Errors, InvalidInput, NotAllowed, RuleViolation
 from kefu.notifications.services import notify
@@ -301,6 +302,7 @@ def decide_appeal(*, actor, appeal_id: int, upheld: bool, note: str, score: int 
         if score is None:
             score = min(MAX_SCORE, sum(review.scores.values_list("points", flat=True)))
         review.score = int(score)
+        hooks.fire(hooks.KPI_DAYS_CHANGED, at=[review.created_at])  # the review's day: its QA score
         review.failed = False
         review.appeal_state = Review.AppealState.UPHELD
         appeal.status = Appeal.Status.UPHELD

@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.audit.services import Action, record, snapshot
+from kefu.audit.services import Action, entry, record, snapshot
 from kefu.core import hooks
 from kefu.core.concurrency import check_version
 from kefu.core.errors import Errors, NotAllowed, RuleViolation
@@ -83,6 +85,56 @@ def _next_number(now: dt.datetime) -> str:
     return f"KF{day:%Y%m%d}-{last:04d}"
 
 
+def _next_number_and_id(now: dt.datetime) -> tuple[str, int]:
+    """PostgreSQL: :func:`_next_number` and the new ticket's id from its sequence, by the same statement, so
+    that the ticket, its timeline entry and its audit entry can be written by one statement
+    (:func:`_insert_together`)."""
+    day = timezone.localdate(now)
+    table = connection.ops.quote_name(TicketCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} ("day", "last") VALUES (%s, 1) '  # noqa: S608 - our own table names
+            f'ON CONFLICT ("day") DO UPDATE SET "last" = {table}."last" + 1 '
+            f'RETURNING "last", nextval(pg_get_serial_sequence(%s, %s))',
+            [day, Ticket._meta.db_table, Ticket._meta.pk.column])
+        last, ticket_id = cursor.fetchone()
+    return f"KF{day:%Y%m%d}-{last:04d}", ticket_id
+
+
+@functools.cache
+def _insert_sql(model, with_pk: bool) -> tuple[str, tuple]:
+    """``INSERT INTO <table> (<columns>) VALUES (%s, …)`` for a new row of ``model`` and its fields, built
+    once per process (the ORM compiles it again for every save)."""
+    fields = tuple(f for f in model._meta.local_concrete_fields if with_pk or not f.primary_key)
+    if any(hasattr(f, "get_placeholder") for f in fields):  # a field with its own SQL placeholder
+        return "", ()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    return (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608 - our own names
+            f"VALUES ({', '.join(['%s'] * len(fields))})"), fields
+
+
+def _insert_together(*objs) -> bool:
+    """PostgreSQL: write new rows of several tables by one statement (data-modifying ``WITH``; foreign
+    keys are checked at commit). The rows' values are prepared as the ORM prepares them (``pre_save``,
+    ``get_db_prep_save``). Returns False, writing nothing, where a model needs the ORM's own insert."""
+    parts, params = [], []
+    for obj in objs:
+        sql, fields = _insert_sql(type(obj), obj.pk is not None)
+        if not sql:
+            return False
+        parts.append(sql)
+        params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    *first, last = parts
+    statement = "WITH " + ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(first)) + " " + last
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return True
+
+
 def _choice(errors: Errors, field: str, value, choices, *, required: bool = True) -> None:
     if (value in (None, "") and required) or (value not in (None, "") and value not in choices.values):
         errors.add(field, _("Choose one of: %(expected)s.") % {"expected": ", ".join(choices.values)})
@@ -119,7 +171,8 @@ def create_ticket(
     The checks come first; then the ticket's number is taken by a statement of its own, committed at
     once unless the caller already holds a transaction, so that tickets created at the same moment do
     not wait for each other's commit (bench/README.md, "create"); then one transaction writes the
-    ticket, its timeline and audit entries. A creation that fails after its number was taken leaves
+    ticket, its timeline and audit entries — on PostgreSQL one statement, with the ticket's id taken with
+    its number, and no transaction of its own when nothing else is written (bench/notes/server.md). A creation that fails after its number was taken leaves
     a gap in the day's numbers: numbers never repeat."""
     from kefu.customers.access import access_customer
     from kefu.customers.selectors import caller_for_new_ticket
@@ -170,18 +223,28 @@ def create_ticket(
     errors.raise_if_any(_("The ticket could not be created."))
 
     now = _now()
-    number = _next_number(now)  # before the ticket's transaction: see the docstring
-    with transaction.atomic():
+    # before the ticket's transaction: see the docstring; on PostgreSQL the ticket's id comes with it
+    if connection.vendor == "postgresql":
+        number, ticket_id = _next_number_and_id(now)
+    else:
+        number, ticket_id = _next_number(now), None
+    # The ticket its creator owns (the usual first contact), not a complaint of a known customer: one
+    # statement writes all there is (_insert_new_ticket), itself atomic, so no transaction is opened for it.
+    takes_it = owner is None and not assign_automatically and actor.has_role(*FIRST_CONTACT_ROLES)
+    one_statement = (ticket_id is not None and (takes_it or (owner is not None and owner.pk == actor.pk))
+                     and not (type == TicketType.COMPLAINT and customer is not None))
+    with contextlib.nullcontext() if one_statement else transaction.atomic():
         return _insert_new_ticket(
             actor=actor, shop=shop, number=number, now=now, type=type, channel=channel, title=title,
             description=description, priority=priority, customer=customer, phone=phone, severity=severity,
-            after_sales_kind=after_sales_kind, tags=tags, owner=owner, assign_automatically=assign_automatically)
+            after_sales_kind=after_sales_kind, tags=tags, owner=owner, assign_automatically=assign_automatically,
+            ticket_id=ticket_id)
 
 
 def _insert_new_ticket(*, actor, shop, number: str, now: dt.datetime, type: str, channel: str,  # noqa: A002
                        title: str, description: str, priority: str, customer, phone: str, severity: str,
                        after_sales_kind: str, tags: list[str] | None, owner,
-                       assign_automatically: bool | None) -> Ticket:
+                       assign_automatically: bool | None, ticket_id: int | None = None) -> Ticket:
     # R-TIC-3 首问负责制: the person who takes the contact owns it, whatever the channel it came in by;
     # an integration account (no service role) leaves it to automatic assignment or the shop's queue.
     if owner is None and not assign_automatically and actor.has_role(*FIRST_CONTACT_ROLES):
@@ -194,10 +257,21 @@ def _insert_new_ticket(*, actor, shop, number: str, now: dt.datetime, type: str,
         last_action_at=now, tags=list(tags or []),
     )
     sla.set_due_times(ticket, centre_id=shop.centre_id)
-    ticket.save()
-    _event(ticket, actor=actor, kind=EventKind.CREATED, body=description or "", at=now)
-    record(actor=actor, action=Action.CREATE, obj=ticket,
-           after=snapshot(ticket, ["number", "shop", "customer", "type", "channel", "priority", "owner"]))
+    audited = ["number", "shop", "customer", "type", "channel", "priority", "owner"]
+    written = False
+    if ticket_id is not None:  # PostgreSQL: the ticket, its "created" entry and its audit entry by one statement
+        ticket.pk = ticket_id
+        written = _insert_together(
+            ticket,
+            TicketEvent(ticket=ticket, at=now, actor=actor if getattr(actor, "pk", None) else None,
+                        kind=EventKind.CREATED, body=description or "", public=False, data={}),
+            entry(actor=actor, action=Action.CREATE, obj=ticket, after=snapshot(ticket, audited)))
+    if not written:
+        with transaction.atomic(savepoint=False):  # the caller's transaction, or one of its own
+            ticket.pk = None
+            ticket.save()
+            _event(ticket, actor=actor, kind=EventKind.CREATED, body=description or "", at=now)
+            record(actor=actor, action=Action.CREATE, obj=ticket, after=snapshot(ticket, audited))
     if owner is None and (assign_automatically is None or assign_automatically):
         from kefu.tickets.assignment import auto_assign
 
@@ -276,6 +350,7 @@ def update_ticket(*, actor, ticket_id: int, version: int | None, **changes) -> T
     fields = list(changed)
     now = _now()
     if "priority" in changed:
+        hooks.fire(hooks.KPI_DAYS_CHANGED, at=[ticket.resolved_at])  # a new time limit: that day's SLA
         sla.set_due_times(ticket, centre_id=ticket.shop.centre_id)
         if ticket.paused_at is None:
             ticket.sla_state = sla.state_at(ticket, now)
@@ -362,6 +437,7 @@ def _apply_status(ticket: Ticket, *, to: str, actor, note: str, waiting_on: str 
         ticket.resolved_at = now
         fields.append("resolved_at")
     if to == Status.IN_PROGRESS and before in {Status.RESOLVED, Status.CLOSED, Status.CALLBACK_DONE}:
+        hooks.fire(hooks.KPI_DAYS_CHANGED, at=[ticket.resolved_at])  # an earlier day's KPI change
         ticket.resolved_at = None
         ticket.closed_at = None
         fields += ["resolved_at", "closed_at"]
@@ -399,6 +475,7 @@ def _create_callback(ticket: Ticket, *, now: dt.datetime) -> Callback:
     pending = ticket.callbacks.filter(done_at__isnull=True).order_by("id").first()
     if pending is not None:
         # resolved again after a reopen whose callback was never made: the one callback task is due anew
+        hooks.fire(hooks.KPI_DAYS_CHANGED, at=[pending.due])
         pending.due = due
         pending.assigned_to = ticket.owner
         pending.save(update_fields=["due", "assigned_to"])
@@ -562,6 +639,7 @@ def _escalate(ticket: Ticket, *, actor, to_level: str, reason: str, emergency: b
     current = LADDER.index(ticket.escalation_level)
     target = LADDER.index(to_level)
     skipped = [lvl.value for lvl in LADDER[current + 1:target]]
+    hooks.fire(hooks.KPI_DAYS_CHANGED, at=[ticket.resolved_at])  # escalated after it was resolved: that day's FCR
     esc = Escalation.objects.create(ticket=ticket, from_level=ticket.escalation_level, to_level=to_level,
                                     skipped=skipped, emergency=emergency, automatic=automatic, reason=reason,
                                     by=actor if getattr(actor, "pk", None) else None, at=now)
@@ -862,6 +940,7 @@ def record_callback(*, actor, ticket_id: int, satisfaction: int, solved: bool, n
                             rule="R-TIC-8")
     errors.raise_if_any(_("The callback was not recorded."))
     now = _now()
+    hooks.fire(hooks.KPI_DAYS_CHANGED, at=[callback.due])  # made for a due of an earlier day
     callback.done_at = now
     callback.done_by = actor
     callback.satisfaction = satisfaction
@@ -932,6 +1011,7 @@ def assign(*, actor, ticket_id: int, to_owner) -> Ticket:
     if claiming and ticket.owner_id is not None:
         raise RuleViolation(_("Someone else already took this ticket."), rule="R-TIC-3")
     now = _now()
+    hooks.fire(hooks.KPI_DAYS_CHANGED, at=[ticket.created_at, ticket.resolved_at])  # both owners' figures of those days
     before = ticket.owner_id
     ticket.owner = to_owner
     _touch(ticket, ["owner"], now)
@@ -1034,6 +1114,7 @@ def add_handling_time(*, actor, ticket_id: int, seconds: int) -> Ticket:
     elif abs(seconds) > HANDLING_STEP_MAX:
         errors.add("seconds", _("At most 12 hours at a time."))
     errors.raise_if_any(_("The handling time was not changed."))
+    hooks.fire(hooks.KPI_DAYS_CHANGED, at=[ticket.resolved_at])  # AHT of the day it was resolved
     before = ticket.handling_seconds
     ticket.handling_seconds = max(0, before + seconds)
     ticket.version += 1

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from kefu.audit.services import Action, record
 from kefu.audit.services import snapshot as _snapshot
 from kefu.bizcalendar.selectors import HOLIDAY, day_kind
+from kefu.core import hooks
 from kefu.core.concurrency import bump_version, check_version
 from kefu.core.errors import Errors, FieldError, InvalidInput, NotAllowed, RuleViolation
 from kefu.notifications.services import notify
@@ -616,6 +617,7 @@ def _void_absence(*, actor, shift: Shift, check_in_at: dt.datetime) -> None:
     call) is voided — deleted, its snapshot kept in the audit record with a note saying why."""
     for violation in Violation.objects.select_for_update().filter(shift=shift, kind=Violation.Kind.ABSENCE):
         before = snapshot(violation)
+        hooks.fire(hooks.KPI_DAYS_CHANGED, at=[violation.at])  # that day's KPI lose the violation
         violation.delete()
         record(actor=actor, action=Action.DELETE, obj=violation, object_id=before.get("id", ""), before=before,
                note=f"absence voided: check-in recorded at {check_in_at.isoformat()}")
