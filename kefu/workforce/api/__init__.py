@@ -409,7 +409,7 @@ def create_violation(request, payload: ViolationIn):
 
 
 # the parts of the workforce API kept in their own modules (mounted here, at the same prefix)
-from kefu.workforce.api import attendance, handover, ladder, planning, rollcall, swaps  # noqa: E402
+from kefu.workforce.api import attendance, delegation, handover, ladder, planning, rollcall, swaps  # noqa: E402
 
-for _part in (attendance, handover, ladder, planning, rollcall, swaps):
+for _part in (attendance, delegation, handover, ladder, planning, rollcall, swaps):
     router.add_router("/", _part.router)
