@@ -57,10 +57,11 @@ def _as_date(value) -> dt.date | None:
     return value
 
 
-def refresh_days(days: Iterable[dt.date]) -> int:
+def refresh_days(days: Iterable[dt.date], *, unless_since: dt.datetime | None = None) -> int:
     """Recompute the aggregates of ``days`` for every agent from the raw records, replacing the days' rows in
     one transaction (the days' ``KpiDay`` rows are locked meanwhile, so two refreshes of a day never mix).
-    Consecutive days are read together. Returns the number of rows written."""
+    Consecutive days are read together. With ``unless_since``, a day another refresh computed since that moment
+    (while this one waited for the lock) is left as it is. Returns the number of rows written."""
     from kefu.performance.kpi import bounds, measure
     from kefu.performance.models import AgentDay, KpiDay
 
@@ -70,7 +71,10 @@ def refresh_days(days: Iterable[dt.date]) -> int:
     written = 0
     with transaction.atomic():
         KpiDay.objects.bulk_create([KpiDay(day=d, stale=True) for d in wanted], ignore_conflicts=True)
-        list(KpiDay.objects.select_for_update().filter(day__in=wanted).order_by("day").values_list("day"))
+        locked = list(KpiDay.objects.select_for_update().filter(day__in=wanted).order_by("day"))
+        if unless_since is not None:
+            done = {k.day for k in locked if not k.stale and k.computed_at is not None and k.computed_at >= unless_since}
+            wanted = [d for d in wanted if d not in done]
         now = timezone.now()
         for first, last in _runs(wanted):
             start, end = bounds(first, last)
@@ -119,7 +123,7 @@ def ensure_fresh(date_from: dt.date, date_to: dt.date) -> dt.datetime | None:
     days = [date_from + dt.timedelta(days=i) for i in range((last - date_from).days + 1)]
     todo = [d for d in days if _needs_refresh(d, known.get(d), now, max_age)]
     if todo:
-        refresh_days(todo)
+        refresh_days(todo, unless_since=now)
         return min([now, *(k.computed_at for d, k in known.items() if d not in todo and k.computed_at)])
     return min(k.computed_at for k in known.values())
 

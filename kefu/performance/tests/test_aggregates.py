@@ -315,3 +315,11 @@ def test_the_kpi_page_says_as_of_when(demo, records, clients):
     html = page.content.decode()
     assert page.status_code == 200 and 'data-testid="kpi-as-of"' in html and "15:00" in html
     assert 'data-kpi="contacts"' in html
+
+
+def test_a_refresh_that_waited_for_another_leaves_the_day_it_computed(demo, records, clock):
+    looked = at(TODAY, 15)
+    assert aggregates.refresh_days([TODAY]) > 0  # another reader's refresh, finished while this one waited
+    assert aggregates.refresh_days([TODAY], unless_since=looked) == 0
+    aggregates.mark_stale(at=[YESTERDAY])
+    assert aggregates.refresh_days([YESTERDAY], unless_since=looked) > 0  # stale: done again
