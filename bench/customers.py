@@ -37,7 +37,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from bench import generate as gen
 
 OUT_DIR = Path(__file__).resolve().parent / "out"
-TARGETS_MS = {"due": 50.0, "search": 100.0}
+TARGETS_MS = {"due": 50.0, "search": 100.0, "page": 25.0}
 IMPORT_TARGET_S = 60.0
 
 
@@ -170,6 +170,33 @@ class Bench:
             return response.json()["count"]
 
         self.timed("due list: GET /api/v1/followups/due (token, JSON)", "due", http, target_ms=TARGETS_MS["due"])
+
+    def my_day_page(self) -> None:
+        """The agent's "my day" page (``/customers/my-day/``) rendered in-process by the test Client with
+        a session (force_login), as the browser asks for it: first page of rows, counts, care tasks."""
+        from kefu.customers.selectors import due_counts
+
+        agents = self.agents()
+        on = self.on
+        clients = []
+        for agent in agents:
+            client = Client()
+            client.force_login(agent)
+            clients.append(client)
+        url = f"/customers/my-day/?{urlencode({'date': on.isoformat()})}"
+        due = [due_counts([a.pk], on)["due"] for a in agents]
+        sizes: list[int] = []
+
+        def page(i: int) -> int:
+            response = clients[i % len(clients)].get(url)
+            assert response.status_code == 200, response.content[:300]
+            sizes.append(len(response.content))
+            return due[i % len(due)]
+
+        self.timed("my day page: GET /customers/my-day/ (session, HTML)", "due", page,
+                   target_ms=TARGETS_MS["page"],
+                   note=f"~{statistics.mean(due):.0f} due customers per agent")
+        self.log(f"    HTML per page: median {statistics.median(sizes) / 1024:.0f} KiB")
 
     # -- 2. search --------------------------------------------------------------------------------------
     def search_terms(self, n: int = 20, seed: int = 7) -> dict[str, list[str]]:
@@ -396,6 +423,7 @@ def run_measurements(bench: Bench, *, skip_import: bool = False, import_rows: in
     hosts = [*settings.ALLOWED_HOSTS, "testserver"]
     with override_settings(DEBUG=False, ALLOWED_HOSTS=hosts):
         bench.due()
+        bench.my_day_page()
         bench.search()
         if not skip_import:
             bench.import_xlsx(import_rows)

@@ -70,9 +70,10 @@ def test_r_cus_6_more_continues_after_the_last_row_without_duplicates_or_gaps(de
         more = client.get(f"{URL}&after={cursor}", HTTP_HX_REQUEST="true")
         assert more.status_code == 200
         html = more.content.decode()
-        assert "<html" not in html and len(ids_in(html)) == len(more.context["items"]) <= PAGE_SIZE
+        assert "<html" not in html and 0 < len(ids_in(html)) <= PAGE_SIZE
         seen += ids_in(html)
-        cursor = more.context["next_cursor"]
+        found = re.search(r'hx-get="[^"]*after=([\w-]+)"', html)
+        cursor = found and found.group(1)
         assert ('data-testid="due-more"' in html) == bool(cursor)
         pages += 1
     assert pages == 3
