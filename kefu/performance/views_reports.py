@@ -195,6 +195,7 @@ def _chart_labels(kind: str) -> dict:
             "handed": labels.column("handed"), "complaints": labels.column("complaints"),
             "callbacks": labels.column("callbacks"), "assessment": labels.column("assessment_score"),
             "previous": labels.column("previous"), "csat": labels.column("csat"),
-            "satisfied": labels.column("satisfied_rate"),
+            "satisfied": labels.column("satisfied_rate"), "stuck": labels.column("stuck"),
+            "difficult": labels.column("difficult"),
             "types": {c: str(label) for c, label in TicketType.choices},
             "channels": {c: str(label) for c, label in Channel.choices}}

@@ -101,9 +101,9 @@ def _months_back(today: dt.date, months: int) -> list[dt.date]:
     return list(reversed(out))
 
 
-def rater_trend(user, *, today: dt.date | None = None, months: int = 6) -> dict:
+def rater_trend(user, *, today: dt.date | None = None, months: int = 6, teams=None) -> dict:
     """Per month (by the day answered) the average of each RATER dimension over the last ``months``
-    months, within ``user``'s scope; ``None`` for a month with no answers."""
+    months, within ``user``'s scope (and of ``teams`` only, when given); ``None`` for a month with no answers."""
     today = today or timezone.localdate()
     month_list = _months_back(today, months)
     start = timezone.make_aware(dt.datetime.combine(month_list[0], dt.time.min), timezone.get_default_timezone())
@@ -111,6 +111,8 @@ def rater_trend(user, *, today: dt.date | None = None, months: int = 6) -> dict:
     team_ids = access.team_ids_in_scope(user)
     if team_ids is not None:
         qs = qs.filter(team_id__in=team_ids)
+    if teams is not None:
+        qs = qs.filter(team_id__in=list(teams))
     rows = (qs.annotate(month=TruncMonth("submitted_at")).values("month")
             .annotate(n=Count("id"), **{d: Avg(d) for d in DIMENSIONS}).order_by("month"))
     by_month = {}
@@ -126,9 +128,10 @@ def rater_trend(user, *, today: dt.date | None = None, months: int = 6) -> dict:
     }
 
 
-def csat_trend(user, *, today: dt.date | None = None, months: int = 6) -> dict:
+def csat_trend(user, *, today: dt.date | None = None, months: int = 6, teams=None) -> dict:
     """CSAT after callback (R-SAT-1) per month: the average satisfaction (1–5) and the share of 4s and 5s,
-    within ``user``'s scope; ``None`` for a month without callbacks."""
+    within ``user``'s scope (and of ``teams`` only, when given: the ticket owner's team); ``None`` for a month
+    without callbacks."""
     today = today or timezone.localdate()
     month_list = _months_back(today, months)
     tz = timezone.get_default_timezone()
@@ -136,6 +139,8 @@ def csat_trend(user, *, today: dt.date | None = None, months: int = 6) -> dict:
     end = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min), tz)
     sums: dict[dt.date, list[int]] = defaultdict(list)
     team_ids = access.team_ids_in_scope(user)  # a lead: their team's tickets only, as for the RATER answers
+    if teams is not None:
+        team_ids = frozenset(teams) if team_ids is None else team_ids & frozenset(teams)
     for done_at, team_id, satisfaction in ticket_selectors.callback_satisfaction(user, start=start, end=end):
         if team_ids is None or team_id in team_ids:
             sums[_month_start(timezone.localtime(done_at).date())].append(satisfaction)

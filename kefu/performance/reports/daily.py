@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Avg, Count, F, Q
+from django.utils import timezone
 
 from kefu.performance.reports.common import avg, bounds, local_time, open_at, team_tickets
 from kefu.rules.selectors import get_rules
@@ -34,8 +35,9 @@ def build(user, period, cover, *, progress) -> dict:
     stuck = open_end & Q(last_action_at__lte=end - dt.timedelta(hours=hours)) & ~Q(status=Status.WAITING,
                                                                                     waiting_on="customer")
     # the day's escalations are few: their tickets by id (one query) rather than a subquery per ticket
-    escalated_ids = sorted(set(Escalation.objects.filter(ticket__owner__team_id__in=teams, at__gte=start, at__lt=end)
-                               .values_list("ticket_id", flat=True)))
+    escalated_by_time = list(Escalation.objects.filter(ticket__owner__team_id__in=teams, at__gte=start, at__lt=end)
+                             .values_list("ticket_id", "at"))
+    escalated_ids = sorted({ticket_id for ticket_id, _at in escalated_by_time})
     escalated_today = Q(pk__in=escalated_ids)
     difficult = escalated_today | (Q(supervised=True) & (created | open_end)) | (
         Q(type=TicketType.COMPLAINT) & created)
@@ -83,6 +85,8 @@ def build(user, period, cover, *, progress) -> dict:
     missing_by_team: dict[int, int] = {}
     for p in missing:
         missing_by_team[p.team_id] = missing_by_team.get(p.team_id, 0) + 1
+    shift_rows, shift_chart = _by_shift(user, day, cover, tickets, escalated_day=escalated_by_time,
+                                       stuck_hours=hours)
     progress(90)
 
     team_rows = []
@@ -107,6 +111,7 @@ def build(user, period, cover, *, progress) -> dict:
         "settings": {"stuck_hours": hours},
         "sections": [
             {"key": "by_team", "columns": list(team_rows[0]) if team_rows else ["team"], "rows": team_rows},
+            {"key": "by_shift", "columns": shift_columns(), "rows": shift_rows},
             {"key": "by_type", "columns": ["type", "created", "resolved", "open_end"], "rows": type_rows},
             {"key": "by_channel", "columns": ["channel", "created"], "rows": channel_rows},
             {"key": "stuck", "columns": TICKET_COLUMNS, "rows": stuck_rows},
@@ -121,6 +126,7 @@ def build(user, period, cover, *, progress) -> dict:
                       "resolved": [r["resolved"] for r in type_rows]},
             "channels": {"labels": [r["channel"] for r in channel_rows],
                          "created": [r["created"] for r in channel_rows]},
+            "shifts": shift_chart,
         },
     }
 
@@ -137,4 +143,77 @@ def _channels():
     from kefu.tickets.choices import Channel
 
     return Channel.values
+
+
+# -- per shift (R-KPI-2 "Daily report per shift/team") ------------------------------------------------------
+
+def _type_codes() -> list[str]:
+    from kefu.tickets.choices import TicketType
+
+    return list(TicketType.values)
+
+
+def shift_columns() -> list[str]:
+    return ["team", "shift", "hours", "people", "created", *[f"type:{c}" for c in _type_codes()], "stuck",
+            "difficult"]
+
+
+def _by_shift(user, day, cover, tickets, *, escalated_day, stuck_hours) -> tuple[list[dict], dict]:
+    """The day's shifts of the covered teams (published, not freed by leave; from the workforce's selectors),
+    one row per team and shift hours: the people on it; the team's tickets created within the shift's hours, in
+    all and by type; stuck tickets at the shift's end (open, no action for ``tickets.stuck_hours``, not waiting
+    on the customer); difficult cases within its hours (escalated then, or created then as a complaint or
+    supervised 督办). Overlapping shifts each count what falls in their hours. Three queries."""
+    from django.db.models.functions import TruncMinute
+
+    from kefu.tickets.choices import Status, TicketType
+    from kefu.workforce import selectors as workforce
+
+    slots: dict[tuple, dict] = {}
+    for shift in (workforce.shifts(user, date_from=day, date_to=day)
+                  .filter(team_id__in=list(cover.team_ids), status="published", leave__isnull=True)):
+        key = (shift.team_id, shift.start_at, shift.end_at, shift.shift_type.name if shift.shift_type_id
+               else str(shift.get_kind_display()))
+        slot = slots.setdefault(key, {"people": set()})
+        slot["people"].add(shift.person_id)
+    ordered = sorted(slots, key=lambda k: (cover.names.get(k[0], ""), k[1], k[2], k[3]))
+    codes = _type_codes()
+    if not ordered:
+        return [], {"labels": [], "types": codes, "series": {c: [] for c in codes}}
+    first, last = min(k[1] for k in ordered), max(k[2] for k in ordered)
+    minute = TruncMinute("created_at", tzinfo=timezone.get_default_timezone())
+    created = [(r["owner__team_id"], r["type"], r["m"], r["n"]) for r in tickets
+               .filter(created_at__gte=first, created_at__lt=last).annotate(m=minute)
+               .values("owner__team_id", "type", "m").annotate(n=Count("id")).order_by()]
+    # difficult: escalated within the hours, or created within them as a complaint or supervised
+    hard_created = list(tickets.filter(created_at__gte=first, created_at__lt=last)
+                        .filter(Q(type=TicketType.COMPLAINT) | Q(supervised=True))
+                        .values_list("pk", "owner__team_id", "created_at"))
+    team_of_escalated = dict(tickets.filter(pk__in=[t for t, _a in escalated_day]).values_list("pk", "owner__team_id"))
+    stuck_filters = {}
+    for i, (team_id, _start, end, _name) in enumerate(ordered):
+        stuck_filters[f"s{i}"] = Count("id", filter=Q(owner__team_id=team_id) & open_at(end)
+                                       & Q(last_action_at__lte=end - dt.timedelta(hours=stuck_hours))
+                                       & ~Q(status=Status.WAITING, waiting_on="customer"))
+    stuck = tickets.filter(created_at__lt=last).filter(
+        Q(resolved_at__isnull=True) | Q(resolved_at__gte=first)).aggregate(**stuck_filters)
+
+    rows = []
+    for i, key in enumerate(ordered):
+        team_id, start, end, name = key
+        by_type = dict.fromkeys(codes, 0)
+        for t_team, t_type, m, n in created:
+            if t_team == team_id and start <= m < end:
+                by_type[t_type] = by_type.get(t_type, 0) + n
+        hard = {pk for pk, t_team, at in hard_created if t_team == team_id and start <= at < end}
+        hard |= {t for t, at in escalated_day if team_of_escalated.get(t) == team_id and start <= at < end}
+        rows.append({"team": cover.names.get(team_id, ""), "shift": name,
+                     "hours": f"{timezone.localtime(start):%H:%M}–{timezone.localtime(end):%H:%M}",
+                     "people": len(slots[key]["people"]), "created": sum(by_type.values()),
+                     **{f"type:{c}": by_type[c] for c in codes}, "stuck": stuck[f"s{i}"] or 0,
+                     "difficult": len(hard)})
+    chart = {"labels": [f"{r['team']} {r['shift']} {r['hours']}" for r in rows], "types": codes,
+             "series": {c: [r[f"type:{c}"] for r in rows] for c in codes},
+             "stuck": [r["stuck"] for r in rows], "difficult": [r["difficult"] for r in rows]}
+    return rows, chart
 

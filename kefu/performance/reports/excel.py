@@ -27,6 +27,8 @@ def workbook_bytes(data: dict) -> bytes:
         summary.append([labels.column("figure"), labels.column("value")])
         summary.append([_("Period"), data.get("period", "")])
         summary.append([labels.column("team"), "、".join(t["name"] for t in data.get("teams", []))])
+        if data.get("weights"):
+            summary.append([labels.column("weights_version"), data["weights"].get("version")])
         for key, raw in (data.get("headline") or {}).items():
             summary.append([labels.column(key), raw])
             if key in labels.RATES:

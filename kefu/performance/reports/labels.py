@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 SECTIONS = {
     "headline": _("Summary"),
     "by_team": _("By team"),
+    "by_shift": _("By shift"),
     "by_type": _("By ticket type"),
     "by_channel": _("By channel"),
     "stuck": _("Stuck tickets"),
@@ -49,7 +50,8 @@ COLUMNS = {
     "late": _("Late"), "absent": _("Absent (旷工)"), "violations_late": _("Violations: late"),
     "violations_away": _("Violations: away"), "violations_absence": _("Violations: absence"),
     "violations_other": _("Violations: other"), "qa_reviews": _("QA reviews"), "value": _("Value"),
-    "figure": _("Figure"), "version": _("Version"),
+    "figure": _("Figure"), "version": _("Version"), "weights_version": _("Assessment weights version"),
+    "shift": _("Shift"), "hours": _("Hours"), "people": _("People on shift"), "difficult": _("Difficult cases"),
 }
 
 RATES = {"fcr_rate", "sla_rate", "callback_rate", "followups_on_time_rate", "satisfied_rate"}
@@ -57,6 +59,12 @@ REASONS = {"escalated": _("escalated"), "supervised": _("supervised"), "complain
 
 
 def column(key: str) -> str:
+    """A column's heading; ``type:<code>`` is a ticket type's count ("Created: 咨询")."""
+    if key.startswith("type:"):
+        from kefu.tickets.choices import TicketType
+
+        code = key.split(":", 1)[1]
+        return _("Created: %(type)s") % {"type": TicketType(code).label if code in TicketType.values else code}
     return str(COLUMNS.get(key, key))
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.db.models import Avg, Count, Q
 
-from kefu.performance import kpi
+from kefu.performance import kpi, scoring
 from kefu.performance.reports import next_month
 from kefu.performance.reports.common import avg, bounds, team_tickets
 from kefu.rules.selectors import get_rules
@@ -75,8 +75,9 @@ def build(user, period, cover, *, progress) -> dict:
                 "mystery": qa.get(pk, {}).get("mystery", 0)} for pk in teams]
     progress(75)
 
-    csat = surveys.csat_trend(user, today=last, months=6)
-    rater = surveys.rater_trend(user, today=last, months=6)
+    # the covered teams only (a report of one team shows that team's satisfaction, not the department's)
+    csat = surveys.csat_trend(user, today=last, months=6, teams=teams)
+    rater = surveys.rater_trend(user, today=last, months=6, teams=teams)
     survey_rows = [{"month": m, "callbacks": csat["callbacks"][i], "csat": csat["avg"][i],
                     "satisfied_rate": csat["satisfied"][i], "rater_answers": rater["answers"][i],
                     **{f"rater_{s['code']}": s["data"][i] for s in rater["series"]}}
@@ -112,6 +113,9 @@ def build(user, period, cover, *, progress) -> dict:
         "headline": headline,
         "previous": {**prev_total, "complaints": sum(before.values())},
         "due": next_month(first).replace(day=due_day).isoformat(),
+        # the assessment weights the month's scores were computed with (the version in force on its first day);
+        # a snapshot keeps them as they were
+        "weights": scoring.weights_on(first).as_dict(),
         "sections": [
             {"key": "kpi_team", "columns": kpi_columns, "rows": kpi_team},
             {"key": "kpi_agent", "columns": ["team", "username", "name", *kpi.COLUMNS], "rows": kpi_agent},

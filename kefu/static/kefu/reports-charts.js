@@ -26,6 +26,13 @@ document.addEventListener("DOMContentLoaded", function () {
     bars("chart-a", c.types.labels.map(function (x) { return L.types[x] || x; }),
       [[L.created, c.types.created], [L.resolved, c.types.resolved]]);
     pie("chart-b", c.channels.labels.map(function (x) { return L.channels[x] || x; }), c.channels.created);
+    if (c.shifts && c.shifts.labels.length) {  // per shift: created by type (stacked), stuck and difficult
+      chart("chart-c", {tooltip: {trigger: "axis", axisPointer: {type: "shadow"}}, legend: {type: "scroll", top: 0},
+        grid: grid, xAxis: {type: "category", data: c.shifts.labels}, yAxis: {type: "value", minInterval: 1},
+        series: c.shifts.types.map(function (t) {
+          return {name: L.types[t] || t, type: "bar", stack: "created", data: c.shifts.series[t], barMaxWidth: 36};
+        }).concat([{name: L.stuck, type: "line", data: c.shifts.stuck}, {name: L.difficult, type: "line", data: c.shifts.difficult}])});
+    }
   } else if (d.kind === "weekly" && c.series) {
     bars("chart-a", c.days.map(function (x) { return x.slice(5); }),
       [[L.supervised, c.series.supervised], [L.handed, c.series.handed], [L.complaints, c.series.complaints],
