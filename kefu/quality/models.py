@@ -245,7 +245,9 @@ class TicketCheck(models.Model):
         verbose_name = _("automatic check result")
         verbose_name_plural = _("automatic check results")
         indexes = [models.Index(fields=["flagged", "checked_at"], name="qa_check_flagged"),
-                   models.Index(fields=["agent", "checked_at"], name="qa_check_agent")]
+                   models.Index(fields=["agent", "checked_at"], name="qa_check_agent"),
+                   # the sample's "flagged" risk: the flagged ones among a month's tickets (a small index)
+                   models.Index(fields=["ticket"], condition=models.Q(flagged=True), name="qa_check_flagged_ticket")]
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.score}"

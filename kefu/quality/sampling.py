@@ -19,6 +19,7 @@ A month's sample for 500 agents of 200 tickets each (100 000 rows) takes well un
 from __future__ import annotations
 
 import hashlib
+import heapq
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -68,19 +69,30 @@ def draw_sample(rows: Iterable[Row], needs: Mapping[int, int], *, seed: str | in
         if needs.get(row.agent_id, 0) > 0:
             by_agent[row.agent_id].append(row)
     sample: dict[int, list[Row]] = {}
+    w = weights
     for agent_id, candidates in by_agent.items():
         need = needs[agent_id]
-        candidates.sort(key=lambda r: r.ticket_id)  # the same draw whatever order the rows came in
-        rng = _generator(seed, agent_id)
+        candidates.sort(key=_ticket_id)  # the same draw whatever order the rows came in
+        rand = _generator(seed, agent_id).random
         strata: dict[tuple[str, str], list[tuple[float, int, Row]]] = defaultdict(list)
         for row in candidates:
-            key = rng.random() ** (1.0 / risk_weight(row, weights))
-            strata[(row.type, row.channel)].append((key, row.ticket_id, row))
-        # rank within each stratum, then interleave: every stratum's first pick before any second pick
+            weight = (1 + w.complaint * row.complaint + w.low_satisfaction * row.low_satisfaction
+                      + w.breached * row.breached + w.reopened * row.reopened + w.flagged * row.flagged)
+            strata[(row.type, row.channel)].append((-(rand() ** (1.0 / weight)), row.ticket_id, row))
+        # rank within each stratum, then interleave: every stratum's first pick before any second pick. At most
+        # ``need`` picks are taken, so only each stratum's best ``need`` can be picked (a partial sort).
         ranked: list[tuple[int, float, int, Row]] = []
         for members in strata.values():
-            members.sort(key=lambda m: (-m[0], m[1]))
-            ranked.extend((depth, -key, ticket_id, row) for depth, (key, ticket_id, row) in enumerate(members))
-        ranked.sort(key=lambda r: (r[0], r[1], r[2]))
+            best = heapq.nsmallest(need, members) if len(members) > need else sorted(members)
+            ranked.extend((depth, neg_key, ticket_id, row) for depth, (neg_key, ticket_id, row) in enumerate(best))
+        ranked.sort(key=_rank)
         sample[agent_id] = [r[3] for r in ranked[:need]]
     return sample
+
+
+def _ticket_id(row: Row) -> int:
+    return row.ticket_id
+
+
+def _rank(r: tuple) -> tuple:
+    return r[0], r[1], r[2]

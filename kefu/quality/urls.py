@@ -5,6 +5,7 @@ from kefu.quality import views, views_checks, views_summaries
 app_name = "quality"
 urlpatterns = [
     path("desk/", views.desk, name="desk"),
+    path("desk/sample/", views.desk_sample, name="desk_sample"),
     path("review/<int:ticket_id>/", views.review_form, name="review_form"),
     path("review/<int:ticket_id>/total/", views.review_total, name="review_total"),
     path("reviews/<int:review_id>/", views.review_detail, name="review"),

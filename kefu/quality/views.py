@@ -73,7 +73,6 @@ def desk(request):
         "prev_month": selectors.month_start(month - dt.timedelta(days=1)),
         "next_month": selectors.next_month(month),
         "seed": seed or "",
-        "sample": selectors.sample(user, month, seed=seed),
         "quota": rows,
         "below": [r for r in rows if r.below],
         "progress": round(100 * done / required) if required else 100,
@@ -82,6 +81,17 @@ def desk(request):
         "recent": list(selectors.reviews(user)[:10]),
         "flagged": autocheck_selectors.flagged_tickets(user),
     })
+
+
+@login_required
+def desk_sample(request):
+    """The desk's sample (HTMX, loaded once the desk is shown): drawing it reads every ticket of the month
+    of the agents below quota, so the desk itself does not wait for it."""
+    user = request.user
+    _require(access.may_review(user))
+    month = _month(request)
+    seed = (request.GET.get("seed") or "").strip()[:40] or None
+    return render(request, "quality/_desk_sample.html", {"sample": selectors.sample(user, month, seed=seed)})
 
 
 # -- the review form -----------------------------------------------------------------------------------

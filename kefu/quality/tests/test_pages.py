@@ -158,8 +158,23 @@ def test_calibration_spread_against_the_reference(demo, clients, make_ticket):
 def test_desk_shows_sample_and_below_quota(clients, make_ticket, review):
     review()
     make_ticket(actor="agent2")
-    html = clients("qa").get("/quality/desk/?month=2026-12").content.decode()
-    assert 'data-testid="sample-row"' in html and 'data-testid="below-quota"' in html
+    qa = clients("qa")
+    html = qa.get("/quality/desk/?month=2026-12").content.decode()
+    assert 'data-testid="below-quota"' in html
+    # the sample is drawn by its own HTMX request once the desk is shown (the desk does not wait for it)
+    assert 'hx-get="/quality/desk/sample/?month=2026-12"' in html
+    assert 'data-testid="sample-row"' in qa.get("/quality/desk/sample/?month=2026-12").content.decode()
+
+
+@pytest.mark.parametrize(("role", "status"), [("agent", 403), ("lead", 403), ("qa", 200), ("head", 200),
+                                              ("director", 403)])
+def test_desk_sample_roles(clients, role, status):
+    assert clients(role).get("/quality/desk/sample/?month=2026-12&seed=abc").status_code == status
+
+
+def test_desk_sample_keeps_the_draw(clients):
+    html = clients("qa").get("/quality/desk/?month=2026-12&seed=a%26b").content.decode()
+    assert 'hx-get="/quality/desk/sample/?month=2026-12&amp;seed=a%26b"' in html
 
 
 def test_desk_lists_in_a_constant_number_of_queries(clients, make_ticket, review, django_assert_max_num_queries):
