@@ -2,15 +2,17 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
-from ninja.pagination import paginate
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PaginationBase, paginate
 from ninja.responses import Status as HttpStatus
 
-from kefu.core.api import ErrorOut, Id, PageNumber, Version
+from kefu.core.api import PAGE_MAX, PAGE_SIZE_MAX, ErrorOut, Id, PageNumber, Version
 from kefu.core.errors import FieldError, InvalidInput
+from kefu.core.keyset import BadCursor
 from kefu.org.selectors import access_shop, departments_of_centre, people_in_scope
 from kefu.tickets import selectors, services, sla
 from kefu.tickets.access import access_ticket
@@ -141,16 +143,56 @@ class TicketFiltersIn(Schema):
     order: str = "sla"
 
 
+CURSOR_HELP = ("Keyset paging: the `next` of an answer, to read the tickets after its last one (same filters "
+               "and `order`). A deep page then costs what the first does; `page` is ignored and the answer's "
+               "`page` counts on from the cursor's page.")
+
+
+class CursorPageNumber(PaginationBase):
+    """API.md "Lists" (``page``, ``page_size`` → ``items``, ``count``, ``page``, ``page_size``) plus keyset
+    paging: ``next`` is an opaque cursor for the page after this one (null on the last page) and
+    ``after=<cursor>`` reads that page, in the list's order by (value, id): no OFFSET, so page 20 costs what
+    page 1 does, and tickets sharing a deadline are neither repeated nor skipped. A cursor that is not one
+    of this list's order is a 422 naming ``after``."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=PAGE_MAX)
+        page_size: int = Field(50, ge=1, le=PAGE_SIZE_MAX)
+        after: str | None = Field(None, description=CURSOR_HELP)
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        page: int
+        page_size: int
+        next: str | None = Field(None, description="The cursor of the next page (`after=`); null on the last page.")
+
+    def paginate_queryset(self, queryset, pagination: Input, request=None, **params):
+        after = None
+        if pagination.after:
+            try:
+                after = queryset.keyset.parse(pagination.after)
+            except BadCursor:
+                raise InvalidInput(_("The request has invalid fields."), errors=[FieldError(
+                    "after", _("This is not a cursor of this list: send the \"next\" of an earlier answer "
+                               "with the same order."))]) from None
+        size = pagination.page_size
+        page = queryset.page(after=after, size=size, offset=0 if after else (pagination.page - 1) * size)
+        return {"items": page.rows, "count": queryset.count(), "page": page.number, "page_size": size,
+                "next": page.next.encode() if page.next else None}
+
+
 @router.get("", response={200: list[TicketOut], **ERRORS})
-@paginate(PageNumber)
+@paginate(CursorPageNumber)
 def list_tickets(request, response: HttpResponse, filters: Query[TicketFiltersIn]):
-    """``order=sla`` (nearest deadline first, default) or ``order=recent``. With ``q``, ``count``
-    stops at 1000 (``KEFU_SEARCH_COUNT_CAP``); the header ``X-Count-Capped: true`` says there are more."""
+    """``order=sla`` (nearest deadline first, then the id; tickets without a deadline last; default) or
+    ``order=recent`` (newest first). With ``q``, ``count`` stops at 1000 (``KEFU_SEARCH_COUNT_CAP``); the
+    header ``X-Count-Capped: true`` says there are more. Page numbers (``page``) as API.md says, or keyset
+    paging: each answer's ``next`` is a cursor, ``after=<next>`` the page after it at the cost of the first."""
     data = filters.dict()
     order = data.pop("order")
     tickets = selectors.TicketList(
-        request.user, selectors.TicketFilters(**data),
-        order_by=("-created_at", "-id") if order == "recent" else ("resolution_due", "id"),
+        request.user, selectors.TicketFilters(**data), order="recent" if order == "recent" else "sla",
         prepare=lambda qs: selectors.for_list(qs).select_related("created_by", "merged_into"))
     tickets.count()
     if tickets.capped:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from kefu.core.keyset import Cursor, Keyset, KeysetPage, page_of
 from kefu.tickets.access import tickets_in_scope
 from kefu.tickets.choices import OPEN_STATUSES, Level, Status, TaskStatus
 from kefu.tickets.models import (
@@ -40,6 +41,7 @@ class TicketFilters:
     supervised: bool | None = None
     escalated: bool | None = None
     open_only: bool = False
+    assigned_only: bool = False  # leave out the unassigned (the desk shows them in its queue panel)
 
 
 TICKET_NUMBER = re.compile(r"^KF\d{8}-\d+$", re.IGNORECASE)
@@ -80,6 +82,14 @@ def keyword_condition(q: str, *, gated: bool = True) -> Q:
     return (exact | gate) & (exact | text)
 
 
+# the orders a ticket list pages through "after this ticket" (keyset pagination, kefu.core.keyset):
+# nearest resolution time limit first (tickets without one last), or the newest first
+ORDERS = {
+    "sla": Keyset("sla", "resolution_due", nullable=True),
+    "recent": Keyset("recent", "created_at", descending=True),
+}
+
+
 class TicketList:
     """A ticket list that pagination (the API's and the pages' Paginator) slices and counts.
 
@@ -90,11 +100,14 @@ class TicketList:
     matches is common enough that walking the list order's index and checking each ticket's text
     finds a page sooner than sorting them all (bench/README.md)."""
 
-    def __init__(self, user, filters: TicketFilters, *, order_by: tuple, prepare=for_list):
+    def __init__(self, user, filters: TicketFilters, *, order_by: tuple | None = None, order: str = "sla",
+                 prepare=for_list, count_cap: int | None = None):
         self.user = user
         self.filters = filters
-        self.order_by = order_by
+        self.keyset = ORDERS[order]
+        self.order_by = order_by or self.keyset.order_by()
         self.prepare = prepare
+        self.count_cap = count_cap  # a list (not only a search) may count up to this many and say "N+"
         self.capped = False
         self._count: int | None = None
         self._filtered: dict[bool, QuerySet[Ticket]] = {}
@@ -116,14 +129,26 @@ class TicketList:
 
     def count(self) -> int:
         if self._count is None:
-            if not self.filters.q:
+            cap = settings.KEFU_SEARCH_COUNT_CAP if self.filters.q else self.count_cap
+            if cap is None:
                 self._count = self._matching(gated=True).count()
             else:
-                cap = settings.KEFU_SEARCH_COUNT_CAP
-                found = self._matching(gated=True)[: cap + 1].count()
+                found = self._matching(gated=True).order_by()[: cap + 1].count()
                 self.capped = found > cap
                 self._count = min(found, cap)
         return self._count
+
+    def known_count(self, count: int) -> None:
+        """The count is known already (the desk's tiles counted it): no query for it."""
+        self._count = count
+
+    def _many(self) -> bool:
+        return bool(self.filters.q) and self.count() >= settings.KEFU_SEARCH_COUNT_CAP
+
+    def page(self, *, after: Cursor | None = None, size: int, offset: int = 0) -> KeysetPage:
+        """One page in the list's order (:data:`ORDERS`), after a cursor or from ``offset``, with the cursor
+        of the next page: a deep page costs what the first does."""
+        return page_of(self.keyset, self.queryset(gated=not self._many()), after=after, size=size, offset=offset)
 
     def __len__(self) -> int:
         return self.count()
@@ -131,8 +156,7 @@ class TicketList:
     def __getitem__(self, index):
         if not isinstance(index, int | slice):
             raise TypeError("TicketList takes an index or a slice")  # templates try ["name"] first
-        many = bool(self.filters.q) and self.count() >= settings.KEFU_SEARCH_COUNT_CAP
-        return self.queryset(gated=not many)[index]
+        return self.queryset(gated=not self._many())[index]
 
     def __iter__(self):
         return iter(self[: self.count()])
@@ -156,6 +180,8 @@ def list_tickets(user, filters: TicketFilters, *, gated: bool = True) -> QuerySe
         qs = qs.filter(owner__isnull=True)
     elif filters.owner:
         qs = qs.filter(owner__username=filters.owner)
+    elif filters.assigned_only:
+        qs = qs.filter(owner__isnull=False)
     if filters.shop:
         qs = qs.filter(shop__code=filters.shop)
     if filters.supervised is not None:

@@ -10,11 +10,11 @@ from types import SimpleNamespace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,7 +26,7 @@ from kefu.org.roles import Role
 from kefu.org.selectors import access_shop, people_in_scope, shops_in_scope
 from kefu.tickets import assignment, attachments, counts, selectors, services, sla
 from kefu.tickets.access import access_ticket, is_manager, is_read_only, tickets_in_scope
-from kefu.tickets.choices import OPEN_STATUSES
+from kefu.tickets.choices import OPEN_STATUSES, Level
 from kefu.tickets.forms import TicketFilterForm, TicketForm, split_tags
 
 PAGE_SIZE = 25
@@ -87,18 +87,53 @@ def deadline_info(ticket, now: dt.datetime) -> SimpleNamespace | None:
                            label=_("First response") if first else _("Resolution"))
 
 
+def _labels() -> dict[str, dict[str, str]]:
+    """The choices' labels in the request's language, translated once per list (not once per row)."""
+    from kefu.tickets.choices import Channel, Priority, Status, TicketType, WaitingOn
+
+    return {name: {code: str(label) for code, label in choices}
+            for name, choices in (("type", TicketType.choices), ("channel", Channel.choices),
+                                  ("status", Status.choices), ("priority", Priority.choices),
+                                  ("level", Level.choices), ("waiting_on", WaitingOn.choices))}
+
+
 def decorate(request, tickets, now: dt.datetime | None = None):
-    """Rows for a list: countdown, badge classes and the caller's phone as the viewer may see it."""
+    """Rows for a list: countdown, badge classes, labels and texts computed here once (the row template
+    only prints them) and the caller's phone as the viewer may see it."""
     from kefu.customers.serializers import phone_view_for
 
     now = now or timezone.now()
     view = phone_view_for(request)
+    labels = _labels()
+    detail = reverse("tickets:detail", args=[0])[:-2]  # "/tickets/"; a row's page is detail + "<id>/"
+    due_word = _("due")
     for t in tickets:
-        t.deadline = deadline_info(t, now)
+        t.deadline = d = deadline_info(t, now)
+        if d is not None:
+            local_due = timezone.localtime(d.due)
+            d.due_iso = local_due.isoformat()
+            d.warn_iso = timezone.localtime(d.warn).isoformat()
+            d.title = f"{d.label} · {due_word} {local_due:%Y-%m-%d %H:%M}"
+        t.url = f"{detail}{t.pk}/"
         t.status_css = STATUS_CLASS.get(t.status, "bg-secondary-lt")
         t.priority_css = PRIORITY_CLASS.get(t.priority, "bg-secondary-lt")
+        t.type_label = labels["type"].get(t.type, t.type)
+        t.channel_label = labels["channel"].get(t.channel, t.channel)
+        t.status_label = labels["status"].get(t.status, t.status)
+        t.priority_label = labels["priority"].get(t.priority, t.priority)
+        t.level_label = labels["level"].get(t.escalation_level, "") if t.escalation_level != Level.AGENT else ""
+        t.waiting_label = labels["waiting_on"].get(t.waiting_on, "") if t.status == "waiting" else ""
+        t.created_text = f"{timezone.localtime(t.created_at):%Y-%m-%d %H:%M}"
+        t.late = bool(t.resolved_at and t.resolution_due and t.resolved_at > t.resolution_due)
         t.shown_phone = view.show(t.caller_phone) if t.caller_phone else ""
     return tickets
+
+
+def row_words() -> dict[str, str]:
+    """The words every row repeats, translated once for the page."""
+    return {"owner_word": _("Owner"), "queue_word": _("Queue"), "claim_word": _("Claim"),
+            "first_reply_word": _("1st reply"), "paused_word": _("paused"), "level_word": _("Escalation level"),
+            "supervised_word": _("Supervised")}
 
 
 def countdown_i18n() -> dict:
@@ -113,7 +148,7 @@ def _filters(request, form, *, lead: bool) -> selectors.TicketFilters:
     filters = selectors.TicketFilters(open_only="status" not in request.GET)
     if form.is_valid():
         data = form.cleaned_data
-        status = data["status"]
+        status = data["status"] if "status" in request.GET else "open"  # a "more" link without filters
         filters = selectors.TicketFilters(
             q=data["q"], status="" if status == "open" else status, open_only=status == "open", type=data["type"],
             priority=data["priority"], sla_state=data["sla_state"], shop=data["shop"], owner=data.get("owner") or "")
@@ -127,9 +162,8 @@ def _tile(label, value, icon, url="", testid="", alert=""):
     return {"label": label, "value": value, "icon": icon, "url": url, "testid": testid, "tone": tone}
 
 
-def _my_tiles(user, queue_count) -> list[dict]:
-    """An agent's or lead's own numbers (one query; the queue counted with the queue panel)."""
-    mine = counts.my_counts(user)
+def _my_tiles(mine: dict, queue_count) -> list[dict]:
+    """An agent's or lead's own numbers (counts.my_counts; the queue counted with the queue panel)."""
     return [
         _tile(_("My open tickets"), mine["open"], "ti-ticket", "?status=open", "tile-open"),
         _tile(_("Near the time limit"), mine["warning"], "ti-clock-exclamation", "?sla_state=warning",
@@ -160,11 +194,50 @@ def _scope_tiles(user) -> list[dict]:
     return tiles
 
 
+def _after(request, tickets: selectors.TicketList):
+    """The "more" link's cursor (keyset paging), or None: a cursor that is not one shows the first page."""
+    from kefu.core.keyset import BadCursor
+
+    text = request.GET.get("after", "")
+    try:
+        return tickets.keyset.parse(text) if text else None
+    except BadCursor:
+        return None
+
+
+def _more_query(request, cursor) -> str:
+    """The filters as they are, ``after`` the page's last ticket."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("after", None)
+    if cursor is not None:
+        params["after"] = cursor.encode()
+    return params.urlencode()
+
+
+def _list_page(request, tickets: selectors.TicketList) -> SimpleNamespace:
+    """One page of the list (keyset: after the cursor of the "more" link; ``?page=`` still works) with
+    its position in the whole list."""
+    after = _after(request, tickets)
+    number = request.GET.get("page", "")
+    offset = (min(int(number), 10_000) - 1) * PAGE_SIZE if after is None and number.isdigit() and int(number) > 1 \
+        else 0
+    page = tickets.page(after=after, size=PAGE_SIZE, offset=offset)
+    return SimpleNamespace(rows=page.rows, number=page.number, start=page.start_index, end=page.end_index,
+                           count=tickets.count(), capped=tickets.capped, first=page.number > 1,
+                           first_query=_more_query(request, None),
+                           more_query=_more_query(request, page.next) if page.next else "")
+
+
 @login_required
 def desk(request):
     """An agent's desk (their own open tickets, the queue, caller lookup); a lead's with the team's list;
     for heads, directors and QA the department's (centre's) tickets with its numbers — QA read-only.
-    People of other departments work from their task inbox."""
+    People of other departments work from their task inbox. Each list is one page of rows (keyset "more"
+    link) and each ticket appears once: with the queue beside it, a lead's open list leaves the queue's
+    tickets to the queue panel, and a list of the queue itself shows no queue panel."""
+    from django.conf import settings
+
     from kefu.core.navigation import is_department_staff
 
     user = request.user
@@ -178,20 +251,32 @@ def desk(request):
     form = TicketFilterForm(request.GET or None, shops=shops_in_scope(user), people=people,
                             initial={"status": "open"})
     filters = _filters(request, form, lead=lead)
-    tickets = selectors.TicketList(user, filters, order_by=(F("resolution_due").asc(nulls_last=True), "id")
-                                   if filters.open_only else ("-created_at", "-id"))
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
-    decorate(request, page.object_list, now)
+    show_queue = not read_only and filters.owner != "none"
+    plain = filters == selectors.TicketFilters(open_only=True, owner=filters.owner)  # no filter, no search
+    if show_queue and plain and not filters.owner:
+        filters.assigned_only = True  # the queue panel shows the unassigned ones
+    tickets = selectors.TicketList(user, filters, order="sla" if filters.open_only else "recent",
+                                   count_cap=settings.KEFU_SEARCH_COUNT_CAP)
+    results = request.headers.get("HX-Target") == "ticket-results"
+    mine = None
+    if not results and not (manager or read_only):
+        mine = counts.my_counts(user)
+        if plain and filters.owner == "me":
+            tickets.known_count(mine["open"])  # the tile counted the same tickets
+    page = _list_page(request, tickets)
+    decorate(request, page.rows, now)
     context = {"form": form, "page": page, "lead": lead, "manager": manager, "read_only": read_only,
-               "now": now, "searching": bool(filters.q)}
-    if request.headers.get("HX-Target") == "ticket-results":
+               "now": now, "searching": bool(filters.q), "queue_elsewhere": bool(filters.assigned_only),
+               **row_words()}
+    if results:
         return render(request, "tickets/desk.html#results", context)
-    queue = [] if read_only else decorate(request, list(selectors.queue(user)[:QUEUE_MAX + 1]), now)
+    queue = decorate(request, list(selectors.queue(user)[:QUEUE_MAX + 1]), now) if show_queue else []
     queue_count = len(queue) if len(queue) <= QUEUE_MAX else f"{QUEUE_MAX}+"
     context.update({
         "queue": queue[:QUEUE_MAX],
         "queue_more": len(queue) > QUEUE_MAX,
-        "tiles": _scope_tiles(user) if manager or read_only else _my_tiles(user, queue_count),
+        "show_queue": show_queue,
+        "tiles": _scope_tiles(user) if manager or read_only else _my_tiles(mine, queue_count if show_queue else "–"),
         "i18n": countdown_i18n(),
         "on_duty": None if manager or read_only else assignment.desk_state(user, now=now),
     })

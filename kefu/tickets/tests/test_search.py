@@ -80,7 +80,7 @@ def test_the_api_says_when_the_count_stopped_at_the_cap(demo, clients, refunds):
     capped = clients("head").get("/api/v1/tickets", {"q": "退款", "page_size": 2})
     assert capped.status_code == 200 and capped["X-Count-Capped"] == "true"
     body = capped.json()
-    assert set(body) == {"items", "count", "page", "page_size"}  # API.md's list shape is kept
+    assert set(body) == {"items", "count", "page", "page_size", "next"}  # API.md's list shape, and the cursor
     assert body["count"] == 3 and [t["id"] for t in body["items"]] == sla_order(refunds)[:2]
     exact = clients("head").get("/api/v1/tickets", {"q": "退款4"})
     assert exact.json()["count"] == 1 and "X-Count-Capped" not in exact
