@@ -61,12 +61,34 @@ def record(
     ip: str | None = None,
     actor_name: str = "",
 ) -> AuditEvent:
+    event = entry(actor=actor, action=action, obj=obj, object_type=object_type, object_id=object_id,
+                  object_repr=object_repr, before=before, after=after, note=note, ip=ip, actor_name=actor_name)
+    event.save(force_insert=True)
+    return event
+
+
+def entry(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    object_repr: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    note: str = "",
+    ip: str | None = None,
+    actor_name: str = "",
+) -> AuditEvent:
+    """The audit row :func:`record` writes, not yet saved: for a service that writes it in one statement
+    with the rows it records (ticket creation on PostgreSQL). It must be written in the same transaction."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
         object_repr = object_repr or str(obj)
     is_user = actor is not None and getattr(actor, "pk", None) is not None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         at=timezone.now(),
         actor=actor if is_user else None,
         actor_name=(actor_name or (actor.get_username() if is_user else "system"))[:150],
