@@ -82,14 +82,14 @@ def run_ticket_checks(*, ticket_id: int) -> TicketCheck | None:
                                 min_chars=get_rule("quality.checks.standard_reply_chars", centre_id=centre_id))
     failed = {kind: r["detail"] for kind, r in results.items() if r["ok"] is False}
     now = timezone.now()
-    result, _created = TicketCheck.objects.select_for_update().get_or_create(
-        ticket_id=ticket.pk, defaults={"centre_id": centre_id, "agent_id": ticket.owner_id, "checked_at": now})
-    result.agent_id = ticket.owner_id
-    result.score = score
-    result.flagged = bool(failed)
-    result.results = results
-    result.checked_at = now
-    result.save()
+    # one statement whether the ticket was checked before or not (INSERT … ON CONFLICT DO UPDATE); the ticket's
+    # row lock above already serialises checks of one ticket
+    result = TicketCheck(ticket_id=ticket.pk, centre_id=centre_id, agent_id=ticket.owner_id, score=score,
+                         flagged=bool(failed), results=results, checked_at=now)
+    TicketCheck.objects.bulk_create([result], update_conflicts=True, unique_fields=["ticket"],
+                                    update_fields=["centre", "agent", "score", "flagged", "results", "checked_at"])
+    if result.pk is None:  # a database that does not return the row's id
+        result = TicketCheck.objects.get(ticket_id=ticket.pk)
     flags = {f.kind: f for f in result.flags.all()}
     gone = [f.pk for kind, f in flags.items() if kind not in failed]
     raised = [CheckFlag(check_result=result, kind=kind, detail=detail[:300], raised_at=now)

@@ -63,22 +63,22 @@ def _generator(seed: str | int, agent_id: int) -> random.Random:
 def draw_sample(rows: Iterable[Row], needs: Mapping[int, int], *, seed: str | int,
                 weights: Weights | None = None) -> dict[int, list[Row]]:
     """agent id → the tickets sampled for them (at most ``needs[agent]``, fewer when they have fewer)."""
-    weights = weights or Weights()
+    w = weights or Weights()
     by_agent: dict[int, list[Row]] = defaultdict(list)
     for row in rows:
-        if needs.get(row.agent_id, 0) > 0:
-            by_agent[row.agent_id].append(row)
+        if needs.get(row[1], 0) > 0:  # row[1]: agent_id (plain indexing: tens of thousands of rows)
+            by_agent[row[1]].append(row)
     sample: dict[int, list[Row]] = {}
-    w = weights
     for agent_id, candidates in by_agent.items():
         need = needs[agent_id]
-        candidates.sort(key=_ticket_id)  # the same draw whatever order the rows came in
+        candidates.sort()  # by ticket id (the first field, unique): the same draw whatever order the rows came in
         rand = _generator(seed, agent_id).random
         strata: dict[tuple[str, str], list[tuple[float, int, Row]]] = defaultdict(list)
         for row in candidates:
-            weight = (1 + w.complaint * row.complaint + w.low_satisfaction * row.low_satisfaction
-                      + w.breached * row.breached + w.reopened * row.reopened + w.flagged * row.flagged)
-            strata[(row.type, row.channel)].append((-(rand() ** (1.0 / weight)), row.ticket_id, row))
+            ticket_id, _agent, kind, channel, complaint, low, breached, reopened, flagged = row
+            weight = (1 + w.complaint * complaint + w.low_satisfaction * low + w.breached * breached
+                      + w.reopened * reopened + w.flagged * flagged)
+            strata[(kind, channel)].append((-(rand() ** (1.0 / weight)), ticket_id, row))
         # rank within each stratum, then interleave: every stratum's first pick before any second pick. At most
         # ``need`` picks are taken, so only each stratum's best ``need`` can be picked (a partial sort).
         ranked: list[tuple[int, float, int, Row]] = []
@@ -88,10 +88,6 @@ def draw_sample(rows: Iterable[Row], needs: Mapping[int, int], *, seed: str | in
         ranked.sort(key=_rank)
         sample[agent_id] = [r[3] for r in ranked[:need]]
     return sample
-
-
-def _ticket_id(row: Row) -> int:
-    return row.ticket_id
 
 
 def _rank(r: tuple) -> tuple:

@@ -187,7 +187,7 @@ def sample(user, month: dt.date, *, seed: str | None = None) -> list[dict]:
     drawn = sampling.draw_sample(candidate_rows(user, needs, month), needs,
                                  seed=seed or default_seed(month), weights=sample_weights(user.centre_id))
     ids = [r.ticket_id for picks in drawn.values() for r in picks]
-    tickets = tickets_in_scope(user).select_related("owner", "shop").in_bulk(ids)
+    tickets = tickets_in_scope(user).select_related("owner", "shop").defer("description").in_bulk(ids)
     out = []
     for quota_row in rows:
         for r in drawn.get(quota_row.agent_id, []):
