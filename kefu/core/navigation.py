@@ -97,6 +97,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("KPI"), "performance:kpi", "ti-chart-arrows-vertical", AGENT_UP | {Role.QA}, "performance"),
     NavItem(_("Wallboard"), "performance:wallboard", "ti-device-tv", LEAD_UP, "performance"),
     NavItem(_("Reports"), "performance:reports", "ti-report-analytics", LEAD_UP | {Role.ADMIN}, "performance"),
+    NavItem(_("KPI targets"), "performance:kpi_targets", "ti-target-arrow", LEAD_UP | {Role.ADMIN}, "performance"),
+    NavItem(_("Assessment weights"), "performance:weights", "ti-scale", MANAGERS, "performance"),
     NavItem(_("People"), "org:people", "ti-users", frozenset({Role.LEAD, Role.QA}) | MANAGERS, "settings"),
     NavItem(_("Business calendar"), "bizcalendar:days", "ti-calendar", SERVICE, group="settings"),
     NavItem(_("Rule settings"), "rules:list", "ti-adjustments", MANAGERS, "settings"),

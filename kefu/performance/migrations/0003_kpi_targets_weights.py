@@ -32,7 +32,7 @@ def seed_weights(apps, schema_editor):
             code = key.rsplit(".", 1)[1]
             if code in values and isinstance(stored, int) and 0 <= stored <= 100:
                 values[code] = stored
-    weights.objects.create(version=1, effective_from=EARLIEST, change_note="从规则设置迁移 (performance.assessment_weight.*)",
+    weights.objects.create(version=1, effective_from=EARLIEST, change_note="初始版本：取自原考核权重规则设置",
                            **values)
 
 
