@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -54,34 +55,73 @@ def _error_message(request, exc: ServiceError) -> None:
 # -- lead board (R-TIC-5) --------------------------------------------------------------------------
 
 
-def _decorate(tickets, now: dt.datetime) -> None:
+def _decorate(tickets, now: dt.datetime, labels: dict) -> None:
+    """A card's texts, links and labels computed once here: the card template only prints them."""
+    from kefu.tickets.views_desk import format_span
+
+    base = reverse("tickets:detail", args=[0])[:-2]  # "/tickets/"
+    board = reverse("tickets:board")
     for t in tickets:
         t.deadline = sla.next_deadline(t)
         t.overdue = t.deadline is not None and t.deadline <= now
         t.deadline_kind = "first" if t.first_responded_at is None else "resolution"
+        if t.deadline is not None:
+            span = format_span((t.deadline - now).total_seconds())
+            t.deadline_text = (_("overdue by %(t)s") if t.overdue else _("%(t)s left")) % {"t": span}
+            t.deadline_title = f"{timezone.localtime(t.deadline):%Y-%m-%d %H:%M}"
+        t.action_text = _("last action %(t)s ago") % {"t": format_span((now - t.last_action_at).total_seconds())}
+        t.action_title = f"{timezone.localtime(t.last_action_at):%Y-%m-%d %H:%M}"
+        t.url = f"{base}{t.pk}/"
+        t.board_url = f"{board}{t.pk}/"
+        t.status_label = labels["status"].get(t.status, t.status)
+        t.priority_label = labels["priority"].get(t.priority, t.priority)
+        t.type_label = labels["type"].get(t.type, t.type)
+        t.severity_label = labels["severity"].get(t.severity, "") if t.severity and t.severity != "general" else ""
+        t.level_label = labels["level"].get(t.escalation_level, "") if t.escalation_level != "agent" else ""
+
+
+def _column(tickets: list) -> tuple[list, str | int]:
+    """The cards shown (at most selectors.BOARD_CARDS) and the column's count ("20+" when there are more)."""
+    n = selectors.BOARD_CARDS
+    return tickets[:n], (f"{n}+" if len(tickets) > n else len(tickets))
 
 
 def _board_context(request) -> dict:
+    from kefu.tickets.choices import Severity
+    from kefu.tickets.views_desk import _labels
+
     user = request.user
     hours = get_rule("tickets.stuck_hours", centre_id=user.centre_id)
     board = selectors.lead_board(user, stuck_hours=hours)
     now = timezone.now()
-    for tickets in board.values():
-        _decorate(tickets, now)
+    labels = {**_labels(), "severity": {code: str(label) for code, label in Severity.choices}}
+    shown = {key: _column(tickets) for key, tickets in board.items()}
+    for tickets, _count in shown.values():
+        _decorate(tickets, now, labels)
     columns = [
-        {"key": "stuck", "title": _("Stuck"), "icon": "ti-hourglass-empty", "color": "orange", "tickets": board["stuck"],
+        {"key": "stuck", "title": _("Stuck"), "icon": "ti-hourglass-empty", "color": "orange",
+         "tickets": shown["stuck"][0], "count": shown["stuck"][1],
          "hint": _("No action for %(hours)s hours.") % {"hours": hours}},
         {"key": "sla", "title": _("Time limit warning and breached"), "icon": "ti-alarm", "color": "red",
-         "tickets": board["breaching"], "hint": _("%(pct)s%% of the time limit used or past it.") % {
+         "tickets": shown["breaching"][0], "count": shown["breaching"][1],
+         "hint": _("%(pct)s%% of the time limit used or past it.") % {
              "pct": get_rule("tickets.sla_warning_pct", centre_id=request.user.centre_id)}},
         {"key": "escalated", "title": _("Escalated"), "icon": "ti-arrow-big-up-lines", "color": "purple",
-         "tickets": board["escalated"], "hint": _("Above the agent level.")},
+         "tickets": shown["escalated"][0], "count": shown["escalated"][1], "hint": _("Above the agent level.")},
         {"key": "supervised", "title": _("Supervised (督办)"), "icon": "ti-eye", "color": "blue",
-         "tickets": board["supervised"], "hint": _("Marked by a head for the daily reports.")},
+         "tickets": shown["supervised"][0], "count": shown["supervised"][1],
+         "hint": _("Marked by a head for the daily reports.")},
     ]
-    agents = list(people_in_scope(user).filter(roles__role=Role.AGENT).distinct().order_by("username"))
-    return {"columns": columns, "agents": agents, "now": now, "can_supervise": _can_supervise(user),
-            "stuck_hours": hours}
+    return {"columns": columns, "now": now, "can_supervise": _can_supervise(user), "stuck_hours": hours,
+            "words": {"unassigned": _("Unassigned"), "remind": _("Remind"), "assign": _("Assign"),
+                      "paused": _("paused"), "first": _("first response"), "resolution": _("resolution"),
+                      "supervise": _("Supervise (督办)"), "unsupervise": _("Stop supervising"),
+                      "supervised": _("Supervised (督办)")}}
+
+
+def _agents(user) -> list:
+    """The people a card's ticket may be assigned to, listed once on the page (the shared assign form)."""
+    return list(people_in_scope(user).filter(roles__role=Role.AGENT).distinct().order_by("username"))
 
 
 def _board_response(request):
@@ -99,7 +139,7 @@ def _require_board(request) -> None:
 def board(request):
     """Leads, heads, directors (and administrators): the tickets that need a manager's eye."""
     _require_board(request)
-    return render(request, "tickets/board.html", _board_context(request))
+    return render(request, "tickets/board.html", {**_board_context(request), "agents": _agents(request.user)})
 
 
 def _board_action(request, call, success):
