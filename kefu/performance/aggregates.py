@@ -81,11 +81,27 @@ def refresh_days(days: Iterable[dt.date], *, unless_since: dt.datetime | None = 
             counters = measure(start, end)
             AgentDay.objects.filter(day__gte=first, day__lte=last).delete()
             rows = [AgentDay(day=d, agent_id=agent_id, shop_id=shop_id, **values)
-                    for (d, agent_id, shop_id), values in counters.items()]
+                    for (d, agent_id, shop_id), values in stored(counters).items()]
             AgentDay.objects.bulk_create(rows, batch_size=BATCH)
             written += len(rows)
         KpiDay.objects.filter(day__in=wanted).update(computed_at=now, stale=False)
     return written
+
+
+def stored(counters: dict[tuple, dict[str, int]]) -> dict[tuple, dict[str, int]]:
+    """The rows kept for ``kpi.measure``'s counters: one per (day, agent, shop) for the shops' figures, and one
+    per (day, agent) with ``shop`` empty holding the agent's whole day (every shop, and the records of no shop:
+    follow-ups, violations) — what the agent and team levels sum, a quarter of the rows."""
+    from kefu.performance.kpi import COUNTERS
+
+    out: dict[tuple, dict[str, int]] = {}
+    for (d, agent_id, shop_id), values in counters.items():
+        if shop_id is not None:
+            out[d, agent_id, shop_id] = dict(values)
+        total = out.setdefault((d, agent_id, None), dict.fromkeys(COUNTERS, 0))
+        for name, value in values.items():
+            total[name] += value
+    return out
 
 
 def _runs(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:

@@ -243,7 +243,9 @@ def _aggregated(level: str, ids: list[int], date_from: dt.date, date_to: dt.date
     from kefu.performance.models import AgentDay
 
     key = {"agent": "agent_id", "team": "agent__team_id", "shop": "shop_id"}[level]
-    qs = (AgentDay.objects.filter(day__gte=date_from, day__lte=date_to, **{f"{key}__in": ids})
+    # a person's whole day is their row without a shop (``aggregates.stored``); a shop's figures its own rows
+    qs = (AgentDay.objects.filter(day__gte=date_from, day__lte=date_to, shop__isnull=level != "shop",
+                                  **{f"{key}__in": ids})
           .values(key).annotate(**{name: Sum(name) for name in COUNTERS}).order_by())
     return {r[key]: {name: r[name] or 0 for name in COUNTERS} for r in qs}
 
@@ -304,7 +306,7 @@ def totals_by_day(user, *, date_from: dt.date, date_to: dt.date) -> dict:
     from kefu.performance.models import AgentDay
 
     scope = scope_for(user)
-    qs = AgentDay.objects.filter(day__gte=date_from, day__lte=date_to)
+    qs = AgentDay.objects.filter(day__gte=date_from, day__lte=date_to, shop__isnull=True)
     qs = qs.filter(agent=user) if scope.level == SELF else qs.filter(scope.people_q("agent__"))
     counts = {r["day"]: r["n"] or 0 for r in qs.values("day").annotate(n=Sum("resolved")).order_by()}
     days = [date_from + dt.timedelta(days=i) for i in range((date_to - date_from).days + 1)]

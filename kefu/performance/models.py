@@ -90,8 +90,9 @@ from kefu.performance.models_targets import AssessmentWeights, KpiTarget  # noqa
 class AgentDay(models.Model):
     """The KPI counters of one agent on one day for one shop (R-KPI-1), kept current by
     ``kefu.performance.aggregates``: every figure is an additive count or sum, so a period, a team or a shop is
-    the sum of its rows. Person-level records (follow-ups, violations) have ``shop`` empty. Derived data: rebuilt
-    from the raw records at any time (``refresh_days``, ``manage.py kpi_rebuild``)."""
+    the sum of its rows. The row with ``shop`` empty is the agent's whole day (every shop, plus the records of no
+    shop: follow-ups, violations), read by the agent and team levels; the shop rows are read by the shop level.
+    Derived data: rebuilt from the raw records at any time (``refresh_days``, ``manage.py kpi_rebuild``)."""
 
     day = models.DateField(_("day"))
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
@@ -123,7 +124,9 @@ class AgentDay(models.Model):
     class Meta:
         verbose_name = _("agent's KPI day")
         verbose_name_plural = _("agents' KPI days")
-        indexes = [models.Index(fields=["day", "agent", "shop"], name="perf_agentday_day_agent")]
+        indexes = [models.Index(fields=["day", "agent", "shop"], name="perf_agentday_day_agent"),
+                   models.Index(fields=["day", "agent"], name="perf_agentday_whole_day",
+                                condition=models.Q(shop__isnull=True))]
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {self.agent_id} {self.shop_id}"

@@ -97,8 +97,8 @@ def stored_rows(day):
 
 def recounted_rows(day):
     start, end = kpi.bounds(day, day)
-    return sorted(((d, a, s, *(c[n] for n in kpi.COUNTERS)) for (d, a, s), c in kpi.measure(start, end).items()),
-                  key=_key)
+    rows = aggregates.stored(kpi.measure(start, end))
+    return sorted(((d, a, s, *(c[n] for n in kpi.COUNTERS)) for (d, a, s), c in rows.items()), key=_key)
 
 
 def _key(row):
@@ -323,3 +323,13 @@ def test_a_refresh_that_waited_for_another_leaves_the_day_it_computed(demo, reco
     assert aggregates.refresh_days([TODAY], unless_since=looked) == 0
     aggregates.mark_stale(at=[YESTERDAY])
     assert aggregates.refresh_days([YESTERDAY], unless_since=looked) > 0  # stale: done again
+
+
+def test_the_whole_day_row_of_an_agent_is_the_sum_of_their_shop_rows_and_person_records(demo, records):
+    aggregates.refresh_days([YESTERDAY])
+    agent1 = AgentDay.objects.filter(day=YESTERDAY, agent=demo.users["agent1"])
+    whole = agent1.get(shop__isnull=True)
+    assert agent1.filter(shop__isnull=False).count() == 2  # tmall and jd
+    assert whole.resolved == sum(agent1.filter(shop__isnull=False).values_list("resolved", flat=True)) == 3
+    agent2 = AgentDay.objects.get(day=YESTERDAY, agent=demo.users["agent2"], shop__isnull=True)
+    assert (agent2.contacts_proactive, agent2.followups_due, agent2.followups_on_time) == (1, 1, 1)
