@@ -109,6 +109,9 @@ def seed_demo_workforce() -> dict[str, int]:
                             filed_at=now - dt.timedelta(hours=3), decide=False)
     made["leave"] += _leave("agent5", "sick", next_monday + dt.timedelta(days=1), APPROVED_REASON,
                             filed_at=now - dt.timedelta(days=2), decide=True)
+    from kefu.workforce.demo_days import seed_demo_shift_life
+
+    made.update(seed_demo_shift_life(head=head))
     return made
 
 

@@ -40,7 +40,7 @@ def test_seed_demo_workforce_builds_two_weeks_and_runs_again_safely(demo, moment
     assert set(ShiftType.objects.values_list("code", flat=True)) == {"early", "late", "night"}
     assert first["shifts"] > 40 and first["leave"] == 2
     assert first["profiles"] == 6 and first["scores"] == 6
-    assert again == {"shifts": 0, "leave": 0, "profiles": 0, "scores": 0}
+    assert set(again.values()) == {0}  # nothing added the second time
     assert Shift.objects.values("team").distinct().count() == 2
     assert set(LeaveRequest.objects.values_list("status", flat=True)) == {"pending", "approved"}
     assert Shift.objects.filter(leave__status="approved").exists()  # the gap on the roster
