@@ -2,7 +2,7 @@
 # Follow the README's "Running in production" steps literally and check the result through HTTP:
 #
 #   DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS → make setup → migrate → collectstatic
-#   → gunicorn (4 workers, 127.0.0.1:$PORT) + manage.py run_huey
+#   → gunicorn (4 workers, --preload, 127.0.0.1:$PORT) + manage.py run_huey
 #
 # then, as the reverse proxy would pass them on (Host kefu.example.com, X-Forwarded-Proto: https):
 # /healthz; an anonymous page redirects to the login page; an unknown page is a 404 (not a 500); log in
@@ -101,7 +101,8 @@ note "seed_demo (only so that a user exists for this check)"
 
 port_free "$PORT" || fail "port $PORT is already in use" || exit 1
 note "gunicorn on 127.0.0.1:$PORT and the Huey consumer, each in its own process group"
-setsid .venv/bin/gunicorn kefu.wsgi:application --bind "127.0.0.1:$PORT" --workers 4 \
+# --preload: the application is loaded once in the master and shared by the forked workers (kefu/wsgi.py)
+setsid .venv/bin/gunicorn kefu.wsgi:application --bind "127.0.0.1:$PORT" --workers 4 --preload \
     --forwarded-allow-ips 127.0.0.1 >"$WORK/gunicorn.log" 2>&1 </dev/null &
 GUNICORN_PGID=$!
 setsid .venv/bin/python manage.py run_huey >"$WORK/huey.log" 2>&1 </dev/null &
