@@ -71,8 +71,11 @@ def report_monthly(request):
 def _report(request, kind: str):
     user = request.user
     base = _cover_or_404(user)
-    params = request.POST if request.method == "POST" else request.GET
-    data = {"period": params.get(PERIOD_FIELD[kind]) or params.get("period") or "", "team": params.get("team") or ""}
+    # "generate" posts to the page's own address: the period and team are in its query string
+    def param(name):
+        return (request.POST.get(name) if request.method == "POST" else None) or request.GET.get(name) or ""
+
+    data = {"period": param(PERIOD_FIELD[kind]) or param("period"), "team": param("team")}
     form = ReportForm(data, kind=kind, teams=base.names)
     team_id, value = None, None
     if form.is_valid():

@@ -209,3 +209,16 @@ def test_r_kpi_2_daily_per_shift_chart_and_excel(shifts, clients, django_capture
     late = rows[("一班", "晚班")]
     assert late[header.index("滞留")] == 2 and isinstance(late[header.index("创建：咨询")], int)
     assert late[header.index("疑难案例")] == 1 and late[header.index("创建")] == 2
+
+
+def test_r_kpi_2_generate_makes_the_report_of_the_period_shown(demo, clients, django_capture_on_commit_callbacks):
+    """"Generate" posts to the page's own address (?month=…&team=…): that period and team are generated, not
+    the default (last month)."""
+    from kefu.performance.models import ReportSnapshot
+
+    one = team(demo, "一班").pk
+    with django_capture_on_commit_callbacks(execute=True):
+        response = clients("head").post(f"/performance/reports/monthly/?month=2026-12&team={one}")
+    assert response.status_code == 302 and "month=2026-12" in response["Location"]
+    snap = ReportSnapshot.objects.get()
+    assert (snap.kind, snap.period, snap.team_id, snap.state) == ("monthly", "2026-12", one, "done")
