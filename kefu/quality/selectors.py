@@ -119,12 +119,14 @@ class QuotaRow:
 def quota(user, month: dt.date) -> list[QuotaRow]:
     """Each agent of the caller's scope with the reviews required and done in ``month`` (two queries)."""
     required = get_rule("quality.reviews_per_month.min", centre_id=user.centre_id)
-    agents = list(access.agents_in_scope(user).select_related("team").order_by("username"))
+    in_scope = access.agents_in_scope(user)
+    agents = list(in_scope.order_by("username").values_list("pk", "username", "display_name", "team__name"))
     start, end = month_bounds(month)
-    done = dict(Review.objects.filter(agent__in=[a.pk for a in agents], created_at__gte=start, created_at__lt=end)
+    # a sub-query, not a list of hundreds of ids to send (and prepare one by one)
+    done = dict(Review.objects.filter(agent__in=in_scope.values("pk"), created_at__gte=start, created_at__lt=end)
                 .values_list("agent_id").annotate(n=Count("id")).values_list("agent_id", "n"))
-    return [QuotaRow(agent_id=a.pk, agent=a.username, name=str(a), team=a.team.name if a.team_id else "",
-                     required=required, done=done.get(a.pk, 0)) for a in agents]
+    return [QuotaRow(agent_id=pk, agent=username, name=display_name or username, team=team or "",
+                     required=required, done=done.get(pk, 0)) for pk, username, display_name, team in agents]
 
 
 def below_quota(user, month: dt.date) -> list[QuotaRow]:
