@@ -244,10 +244,17 @@ def _aggregated(level: str, ids: list[int], date_from: dt.date, date_to: dt.date
 
     key = {"agent": "agent_id", "team": "agent__team_id", "shop": "shop_id"}[level]
     # a person's whole day is their row without a shop (``aggregates.stored``); a shop's figures its own rows
-    qs = (AgentDay.objects.filter(day__gte=date_from, day__lte=date_to, shop__isnull=level != "shop",
-                                  **{f"{key}__in": ids})
-          .values(key).annotate(**{name: Sum(name) for name in COUNTERS}).order_by())
-    return {r[key]: {name: r[name] or 0 for name in COUNTERS} for r in qs}
+    qs = AgentDay.objects.filter(day__gte=date_from, day__lte=date_to, shop__isnull=level != "shop")
+    if len(ids) <= LONG_IN:
+        qs = qs.filter(**{f"{key}__in": ids})
+    # else every group of the period is summed and those out of scope dropped here: a long "IN (…)" list of
+    # parameters is compared row by row once PostgreSQL caches a generic plan (psycopg prepares repeated queries)
+    wanted = set(ids)
+    return {r[key]: {name: r[name] or 0 for name in COUNTERS}
+            for r in qs.values(key).annotate(**{name: Sum(name) for name in COUNTERS}).order_by() if r[key] in wanted}
+
+
+LONG_IN = 64
 
 
 def _recounted(level: str, ids: list[int], date_from: dt.date, date_to: dt.date) -> dict[int, dict]:
