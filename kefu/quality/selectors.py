@@ -145,10 +145,10 @@ def sample_weights(centre_id: int | None) -> sampling.Weights:
     )
 
 
-def candidate_rows(user, agent_ids, month: dt.date) -> list[sampling.Row]:
+def candidate_rows(user, agent_ids, month: dt.date, *, plain: bool = False) -> list[sampling.Row]:
     """The tickets of ``agent_ids`` opened in ``month`` that no review has looked at, as plain rows with
     their risks: one set-based query (the risks are EXISTS sub-queries the database answers as semi-joins),
-    whatever the number of tickets."""
+    whatever the number of tickets. ``plain``: tuples in the order of ``sampling.Row`` (for ``draw_sample``)."""
     from kefu.tickets.models import Callback, TicketEvent
 
     start, end = month_bounds(month)
@@ -169,10 +169,11 @@ def candidate_rows(user, agent_ids, month: dt.date) -> list[sampling.Row]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-    row = sampling.Row
-    return [row(pk, owner_id, kind, channel, kind == "complaint", bool(unhappy), sla_state == "breached",
-                bool(reopened), bool(flagged))
+    # plain tuples in the field order of ``sampling.Row`` (making 75 000 named tuples costs half a second)
+    rows = [(pk, owner_id, kind, channel, kind == "complaint", bool(unhappy), sla_state == "breached",
+             bool(reopened), bool(flagged))
             for pk, owner_id, kind, channel, sla_state, unhappy, reopened, flagged in fetched]
+    return rows if plain else [sampling.Row._make(r) for r in rows]
 
 
 def default_seed(month: dt.date) -> str:
@@ -186,8 +187,9 @@ def sample(user, month: dt.date, *, seed: str | None = None) -> list[dict]:
     needs = {r.agent_id: r.missing for r in rows}
     if not needs:
         return []
-    drawn = sampling.draw_sample(candidate_rows(user, needs, month), needs,
+    drawn = sampling.draw_sample(candidate_rows(user, needs, month, plain=True), needs,
                                  seed=seed or default_seed(month), weights=sample_weights(user.centre_id))
+    drawn = {agent_id: [sampling.Row._make(r) for r in picks] for agent_id, picks in drawn.items()}
     ids = [r.ticket_id for picks in drawn.values() for r in picks]
     tickets = tickets_in_scope(user).select_related("owner", "shop").defer("description").in_bulk(ids)
     out = []
