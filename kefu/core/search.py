@@ -9,8 +9,10 @@ every pair of the term, and the LIKE then checks those rows exactly. SQLite has 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.db import connection
-from django.db.models import BooleanField, Q
+from django.db.models import BooleanField, F, Func, Q, Value
 from django.db.models.expressions import RawSQL
 
 # the SQL function behind the GIN indexes; run by the migrations that create them (CREATE OR REPLACE)
@@ -61,3 +63,51 @@ def grams_match(table: str, columns: list[str], q: str, *, upper: bool = False) 
         q = q.upper()
     return Q(RawSQL(f"kefu_grams({text}) @> %s::text[]", [query_grams(q)],  # noqa: S611 - our own names
                     output_field=BooleanField()))
+
+
+class _PrefixRange(Func):
+    """``(expr)::text ~>=~ lo AND (expr)::text ~<~ hi``: what PostgreSQL makes of ``LIKE 'lo%'`` for a
+    ``*_pattern_ops`` index when it sees the value, written out so a generic plan uses the index too."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra):
+        (col, col_params), (lo, lo_params), (hi, hi_params) = (
+            compiler.compile(e) for e in self.get_source_expressions())
+        return f"(({col})::text ~>=~ {lo} AND ({col})::text ~<~ {hi})", [*col_params, *lo_params, *hi_params]
+
+
+def starts_with(expression, prefix: str) -> Q | None:
+    """``expression`` starts with ``prefix`` (ASCII letters and digits: phone digits, pinyin, e-mail starts),
+    as an index range whose *generic* plan still uses the ``varchar_pattern_ops``/``text_pattern_ops``
+    index. With server-side prepared statements (``prepare_threshold``), PostgreSQL may switch a statement
+    to a generic plan after five runs; a generic ``LIKE $1`` cannot use a btree index and scanned 400 k
+    phones or every customer of the scope instead (0.4–0.8 s; bench/notes/customers.md). None on SQLite
+    or for other prefixes: callers keep ``__startswith`` there."""
+    if connection.vendor != "postgresql" or not prefix or not (prefix.isascii() and prefix.isalnum()):
+        return None
+    upper_bound = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # 'zs' → 'zt', '4321' → '4322', '9' → ':'
+    if isinstance(expression, str):
+        expression = F(expression)
+    return Q(_PrefixRange(expression, Value(prefix), Value(upper_bound)))
+
+
+@contextmanager
+def unprepared():
+    """Statements run inside are not prepared on the server: each is planned for its own values (a custom
+    plan). For the few whose generic plan is bad whatever their shape (``settings.DATABASES``:
+    ``prepare_threshold``); a no-op on SQLite or without preparation."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    pg = connection.connection
+    threshold = getattr(pg, "prepare_threshold", None)
+    if threshold is None:
+        yield
+        return
+    pg.prepare_threshold = None
+    try:
+        yield
+    finally:
+        pg.prepare_threshold = threshold
