@@ -144,6 +144,9 @@ def run(*, runs: int = 20, create_runs: int = 1000, recount_runs: int = 3, only:
         "results": results,
     }
     OUT.parent.mkdir(exist_ok=True)
+    if wanted and OUT.exists():  # a partial run keeps the other measurements of the file
+        names = {r["name"] for r in results}
+        data["results"] = [r for r in json.loads(OUT.read_text()).get("results", []) if r["name"] not in names] + results
     OUT.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     return data
 
