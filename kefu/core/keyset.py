@@ -72,18 +72,21 @@ class Keyset:
             q &= Q(id__lt=pk) if self.descending else Q(id__gt=pk)
         return q
 
-    def rows(self, qs: QuerySet, after: Cursor | None, size: int) -> list:
+    def rows(self, qs: QuerySet, after: Cursor | None, size: int, fetch=None) -> list:
         """Up to ``size + 1`` rows of ``qs`` (already in :meth:`order_by`) after the cursor: the extra
-        row says whether there is a next page. At most two queries (the second only at the boundary
-        between the rows with a value and those without)."""
+        row says whether there is a next page. One query (a second only at the boundary between the
+        rows with a value and those without). With ``fetch`` (ids → rows), the page's ids are read first
+        from ``qs`` alone and ``fetch`` reads their rows: without the joins of the rows, PostgreSQL walks
+        the list's index in order and stops after the page, whatever it guesses the list's length is."""
         limit = size + 1
+        read = (lambda q, n: list(q[:n])) if fetch is None else (lambda q, n: _by_ids(q, n, fetch))
         if after is None:
-            return list(qs[:limit])
+            return read(qs, limit)
         if after.value is None:
-            return list(qs.filter(self._empty_after(after.pk))[:limit])
-        rows = list(qs.filter(self._after(after.value, after.pk))[:limit])
+            return read(qs.filter(self._empty_after(after.pk)), limit)
+        rows = read(qs.filter(self._after(after.value, after.pk)), limit)
         if self.nullable and len(rows) < limit:
-            rows += list(qs.filter(self._empty_after(None))[: limit - len(rows)])
+            rows += read(qs.filter(self._empty_after(None)), limit - len(rows))
         return rows
 
     def cursor_for(self, row, *, page: int) -> Cursor:
@@ -124,6 +127,14 @@ class Keyset:
         return Cursor(self.name, moment, pk, page)
 
 
+def _by_ids(qs: QuerySet, n: int, fetch) -> list:
+    ids = list(qs.values_list("pk", flat=True)[:n])
+    if not ids:
+        return []
+    rows = {row.pk: row for row in fetch(ids)}
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 @dataclass
 class KeysetPage:
     """One page of a keyset list: its rows, its number and the cursor of the next (None: the last)."""
@@ -148,14 +159,15 @@ class KeysetPage:
         return len(self.rows)
 
 
-def page_of(keyset: Keyset, qs: QuerySet, *, after: Cursor | None, size: int, offset: int = 0) -> KeysetPage:
+def page_of(keyset: Keyset, qs: QuerySet, *, after: Cursor | None, size: int, offset: int = 0,
+            fetch=None) -> KeysetPage:
     """The page after ``after`` (or, without one, the rows from ``offset``: page-number paging) with the
-    cursor of the next page."""
+    cursor of the next page; ``fetch`` as :meth:`Keyset.rows` takes it."""
     if after is None and offset:
-        rows = list(qs[offset : offset + size + 1])
+        rows = _by_ids(qs[offset:], size + 1, fetch) if fetch else list(qs[offset : offset + size + 1])
         number = offset // size + 1
     else:
-        rows = keyset.rows(qs, after, size)
+        rows = keyset.rows(qs, after, size, fetch)
         number = after.page if after is not None else 1
     more = len(rows) > size
     rows = rows[:size]

@@ -148,7 +148,9 @@ class TicketList:
     def page(self, *, after: Cursor | None = None, size: int, offset: int = 0) -> KeysetPage:
         """One page in the list's order (:data:`ORDERS`), after a cursor or from ``offset``, with the cursor
         of the next page: a deep page costs what the first does."""
-        return page_of(self.keyset, self.queryset(gated=not self._many()), after=after, size=size, offset=offset)
+        matching = self._matching(gated=not self._many()).order_by(*self.order_by)
+        return page_of(self.keyset, matching, after=after, size=size, offset=offset,
+                       fetch=lambda ids: self.prepare(Ticket.objects.filter(pk__in=ids)))
 
     def __len__(self) -> int:
         return self.count()
