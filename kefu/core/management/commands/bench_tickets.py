@@ -103,6 +103,10 @@ class Command(BaseCommand):
                                     max_seconds=opts["max_seconds"], explain=opts["explain"], out=self.stdout,
                                     agents_n=opts["agents"], heavy_teams=opts["heavy_teams"])
         started = time.perf_counter()
+        unknown = {g.strip() for g in opts["only"].split(",") if g.strip()} - set(measure.ALL_GROUPS)
+        if unknown:
+            raise CommandError(f"Unknown --only group(s) {', '.join(sorted(unknown))}: use "
+                               + ", ".join(measure.ALL_GROUPS) + ".")
         measure.run_measurements(bench, skip_create=opts["skip_create"], create_seconds=opts["create_seconds"],
                                  only=opts["only"])
         meta = {
