@@ -4,6 +4,7 @@ agent's and the team's figures, appeals and calibration — always within the ca
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -187,8 +188,16 @@ def sample(user, month: dt.date, *, seed: str | None = None) -> list[dict]:
     needs = {r.agent_id: r.missing for r in rows}
     if not needs:
         return []
-    drawn = sampling.draw_sample(candidate_rows(user, needs, month, plain=True), needs,
-                                 seed=seed or default_seed(month), weights=sample_weights(user.centre_id))
+    # tens of thousands of short-lived tuples: without the cyclic garbage collector meanwhile (they hold no
+    # cycles; in a worker with a large heap its full collections cost seconds here — bench/notes/quality.md)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        drawn = sampling.draw_sample(candidate_rows(user, needs, month, plain=True), needs,
+                                     seed=seed or default_seed(month), weights=sample_weights(user.centre_id))
+    finally:
+        if was_enabled:
+            gc.enable()
     drawn = {agent_id: [sampling.Row._make(r) for r in picks] for agent_id, picks in drawn.items()}
     ids = [r.ticket_id for picks in drawn.values() for r in picks]
     tickets = tickets_in_scope(user).select_related("owner", "shop").defer("description").in_bulk(ids)
