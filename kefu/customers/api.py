@@ -22,25 +22,30 @@ router = Router(tags=["customers"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
+class CustomerPageInput(Schema):
+    page: int = Field(1, ge=1, le=PAGE_MAX)
+    page_size: int = Field(50, ge=1, le=PAGE_SIZE_MAX)
+    after: str | None = Field(None, max_length=paging.CURSOR_MAX_LENGTH, description=paging.CURSOR_HELP)
+
+
+class CustomerPageOutput(Schema):
+    items: list[Any]
+    count: int
+    page: int
+    page_size: int
+    next: str | None = Field(None, description="The cursor of the next page (send it as `after`).")
+
+
 class PageOrAfter(PaginationBase):
     """API.md "Lists" (``page``, ``page_size`` → ``items``, ``count``, ``page``, ``page_size``) plus keyset
     paging: ``next`` is a cursor for the rows after this page (null on the last page); sent back as
     ``after``, it gives the next page without an OFFSET (:mod:`kefu.customers.paging`). For lists ordered
     by (next_due, grade, id): the customer list/search and the due list."""
 
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=PAGE_MAX)
-        page_size: int = Field(50, ge=1, le=PAGE_SIZE_MAX)
-        after: str | None = Field(None, max_length=paging.CURSOR_MAX_LENGTH, description=paging.CURSOR_HELP)
+    Input = CustomerPageInput
+    Output = CustomerPageOutput
 
-    class Output(Schema):
-        items: list[Any]
-        count: int
-        page: int
-        page_size: int
-        next: str | None = Field(None, description="The cursor of the next page (send it as `after`).")
-
-    def paginate_queryset(self, queryset, pagination: Input, request=None, **params):
+    def paginate_queryset(self, queryset, pagination: CustomerPageInput, request=None, **params):
         size = pagination.page_size
         if pagination.after:
             rows = queryset.after(paging.decode_cursor(pagination.after)) if isinstance(

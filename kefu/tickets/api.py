@@ -148,6 +148,20 @@ CURSOR_HELP = ("Keyset paging: the `next` of an answer, to read the tickets afte
                "`page` counts on from the cursor's page.")
 
 
+class TicketPageInput(Schema):
+    page: int = Field(1, ge=1, le=PAGE_MAX)
+    page_size: int = Field(50, ge=1, le=PAGE_SIZE_MAX)
+    after: str | None = Field(None, description=CURSOR_HELP)
+
+
+class TicketPageOutput(Schema):
+    items: list[Any]
+    count: int
+    page: int
+    page_size: int
+    next: str | None = Field(None, description="The cursor of the next page (`after=`); null on the last page.")
+
+
 class CursorPageNumber(PaginationBase):
     """API.md "Lists" (``page``, ``page_size`` → ``items``, ``count``, ``page``, ``page_size``) plus keyset
     paging: ``next`` is an opaque cursor for the page after this one (null on the last page) and
@@ -155,19 +169,10 @@ class CursorPageNumber(PaginationBase):
     page 1 does, and tickets sharing a deadline are neither repeated nor skipped. A cursor that is not one
     of this list's order is a 422 naming ``after``."""
 
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=PAGE_MAX)
-        page_size: int = Field(50, ge=1, le=PAGE_SIZE_MAX)
-        after: str | None = Field(None, description=CURSOR_HELP)
+    Input = TicketPageInput
+    Output = TicketPageOutput
 
-    class Output(Schema):
-        items: list[Any]
-        count: int
-        page: int
-        page_size: int
-        next: str | None = Field(None, description="The cursor of the next page (`after=`); null on the last page.")
-
-    def paginate_queryset(self, queryset, pagination: Input, request=None, **params):
+    def paginate_queryset(self, queryset, pagination: TicketPageInput, request=None, **params):
         after = None
         if pagination.after:
             try:
