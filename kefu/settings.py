@@ -7,6 +7,7 @@ PostgreSQL, REDIS_URL switches Huey (and the cache) from SQLite/local memory to 
 
 import ipaddress
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -135,6 +136,13 @@ elif _engine.startswith("django.db.backends.postgresql"):
     # JIT compilation pays off for long analytic queries, not for ours: it added 50–140 ms to searches
     # over millions of tickets whose plans run in a few milliseconds (bench/README.md).
     _options["options"] = (_options.get("options", "") + " -c jit=off").strip()
+    # A keyword search's bitmap of a common word (退款: 340,000 of 2 M tickets) must stay exact: with the
+    # default 4 MB it turns lossy and every ticket of the lossy pages is checked again with kefu_grams()
+    # (an agent's search: 4.5 s at 4 MB, 0.14 s at 32 MB; bench/notes/desks.md). KEFU_PG_WORK_MEM overrides.
+    _work_mem = os.environ.get("KEFU_PG_WORK_MEM", "32MB")
+    if not re.fullmatch(r"\d{1,6}(kB|MB|GB)", _work_mem):
+        raise ImproperlyConfigured("KEFU_PG_WORK_MEM is a size such as 32MB")
+    _options["options"] += f" -c work_mem={_work_mem}"
     # Parameters bound by the server, and a statement run 5 times on a connection prepared there, so
     # PostgreSQL stops parsing and planning the same queries again (ticket creation: bench/README.md).
     # Set KEFU_PG_PREPARE=0 behind a connection pooler in transaction mode, which cannot keep them.
