@@ -1011,7 +1011,9 @@ def assign(*, actor, ticket_id: int, to_owner) -> Ticket:
     if claiming and ticket.owner_id is not None:
         raise RuleViolation(_("Someone else already took this ticket."), rule="R-TIC-3")
     now = _now()
-    hooks.fire(hooks.KPI_DAYS_CHANGED, at=[ticket.created_at, ticket.resolved_at])  # both owners' figures of those days
+    # both owners' figures of those days: the contact, the resolution, and the callbacks due and made
+    hooks.fire(hooks.KPI_DAYS_CHANGED, at=[ticket.created_at, ticket.resolved_at,
+                                           *(t for pair in ticket.callbacks.values_list("due", "done_at") for t in pair)])
     before = ticket.owner_id
     ticket.owner = to_owner
     _touch(ticket, ["owner"], now)
@@ -1069,8 +1071,12 @@ def merge(*, actor, ticket_id: int, into_id: int) -> Ticket:
     else:
         _touch(survivor, [], now)
     # the duplicate's open work follows the survivor: department tasks and a pending callback
+    dropped = Callback.objects.filter(ticket=duplicate, done_at__isnull=True)
+    # the days the dropped callback was due, and both tickets' FCR (the open tasks move): earlier days' KPI
+    hooks.fire(hooks.KPI_DAYS_CHANGED, at=[duplicate.resolved_at, survivor.resolved_at,
+                                           *dropped.values_list("due", flat=True)])
     DepartmentTask.objects.filter(ticket=duplicate, status=TaskStatus.OPEN).update(ticket=survivor)
-    Callback.objects.filter(ticket=duplicate, done_at__isnull=True).delete()
+    dropped.delete()
     if before in OPEN_STATUSES and duplicate.type == TicketType.COMPLAINT and counted_customer:
         from kefu.customers.services import count_complaint
 
