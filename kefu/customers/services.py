@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.audit.services import Action, record, record_change, snapshot
+from kefu.core import hooks
 from kefu.core.concurrency import bump_version, check_version
 from kefu.core.errors import Errors, NotAllowed
 from kefu.core.numbers import ids_in_range
@@ -359,6 +360,7 @@ def record_followup(
         customer=customer, agent=actor, at=at, method=method, content=content.strip(), outcome=(outcome or "")[:300],
         grade_before=old_grade, grade_after=customer.grade, next_due_after=customer.next_due, was_due=was_due,
     )
+    hooks.fire(hooks.KPI_DAYS_CHANGED, at=[at])  # 补录 for an earlier day: that day's proactive contacts (R-KPI-1)
     if new_grade != old_grade:
         _record_grade(customer, actor=actor, before=old_grade, proposed=proposed, reason=customer.grade_reason,
                       source=GradeChange.Source.FOLLOWUP, at=at)

@@ -153,7 +153,9 @@ def mark_stale(*, at: Iterable = ()) -> int:
     days = {d for d in (_as_date(v) for v in at) if d is not None and d < today}
     if not days:
         return 0
-    KpiDay.objects.bulk_create([KpiDay(day=d, stale=True) for d in days], update_conflicts=True,
+    # in ascending order, the order ``refresh_days`` locks days in: a refresh of several days and a mark of
+    # several never wait for each other crosswise (PostgreSQL would abort one: a lost mark leaves the day wrong)
+    KpiDay.objects.bulk_create([KpiDay(day=d, stale=True) for d in sorted(days)], update_conflicts=True,
                                unique_fields=["day"], update_fields=["stale"])
     return len(days)
 
