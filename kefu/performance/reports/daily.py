@@ -163,7 +163,8 @@ def _by_shift(user, day, cover, tickets, *, escalated_day, stuck_hours) -> tuple
     one row per team and shift hours: the people on it; the team's tickets created within the shift's hours, in
     all and by type; stuck tickets at the shift's end (open, no action for ``tickets.stuck_hours``, not waiting
     on the customer); difficult cases within its hours (escalated then, or created then as a complaint or
-    supervised 督办). Overlapping shifts each count what falls in their hours. Three queries."""
+    supervised 督办). Overlapping shifts each count what falls in their hours. Three queries (four when a shift
+    crosses midnight)."""
     from django.db.models.functions import TruncMinute
 
     from kefu.tickets.choices import Status, TicketType
@@ -181,6 +182,12 @@ def _by_shift(user, day, cover, tickets, *, escalated_day, stuck_hours) -> tuple
     if not ordered:
         return [], {"labels": [], "types": codes, "series": {c: [] for c in codes}}
     first, last = min(k[1] for k in ordered), max(k[2] for k in ordered)
+    day_start, day_end = bounds(day, day)
+    if first < day_start or last > day_end:  # a night shift: its escalations after midnight too (one more query)
+        from kefu.tickets.models import Escalation
+
+        escalated_day = list(Escalation.objects.filter(ticket__owner__team_id__in=list(cover.team_ids),
+                                                       at__gte=first, at__lt=last).values_list("ticket_id", "at"))
     minute = TruncMinute("created_at", tzinfo=timezone.get_default_timezone())
     created = [(r["owner__team_id"], r["type"], r["m"], r["n"]) for r in tickets
                .filter(created_at__gte=first, created_at__lt=last).annotate(m=minute)
