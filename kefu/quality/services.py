@@ -356,12 +356,19 @@ def create_calibration(*, actor, name: str, ticket_ids: Sequence[int],
 @transaction.atomic
 def score_calibration(*, actor, session_id: int, ticket_id: int, scores: Mapping[str, object],
                       critical_failed: Sequence[str] | None = None) -> int:
-    """An inspector's blind scores of one ticket of a session (again: replaces their earlier scores)."""
+    """An inspector's blind scores of one ticket of a session (again: replaces their earlier scores, until they
+    scored every ticket: the spread, open to them from then on, shows the reference's points through their own
+    deviation, so later scores would not be blind; the reference scorer may always change theirs)."""
+    from kefu.quality.selectors import calibration_submitted
+
     access.require_reviewer(actor)
     session = access.access_calibration(actor, session_id)
     errors = Errors()
     if not session.tickets.filter(pk=ticket_id).exists():
         errors.add("ticket_id", _("This ticket is not part of the session."))
+    elif actor.pk != session.reference_id and calibration_submitted(session, actor):
+        errors.add("ticket_id", _("You scored every ticket of this session and its spread is open to you: "
+                                  "your scores can no longer change."))
     items = list(session.scorecard.items.all())
     points, failed = check_scores(errors, items, scores, critical_failed or [])
     if session.closed:
