@@ -6,6 +6,7 @@ Later domains (customers, tickets, workforce) add their cards here.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -293,8 +294,15 @@ def teams_below_target(user, today: dt.date) -> list[dict]:
 
 def _below_text(team: dict) -> str:
     """"一班 (FCR 60 < 75, QA 70 < 85)": each KPI under its target with the value and the target used."""
-    parts = [f"{KPI_NAMES.get(k, k)} {team['values'][k]:.0f} < {team['targets'][k]}" for k in team["kpis"]]
+    parts = [f"{KPI_NAMES.get(k, k)} {_under(team['values'][k])} < {team['targets'][k]}" for k in team["kpis"]]
     return f"{team['team']} ({', '.join(parts)})"
+
+
+def _under(value: float) -> str:
+    """A value under its target as shown beside it: whole when whole, else one decimal rounded down (89.96 →
+    "89.9"; rounding to the nearest would read "90 < 90")."""
+    tenths = math.floor(value * 10 + 1e-6)  # 0.57 × 100 is 56.999…: still 57
+    return str(tenths // 10) if tenths % 10 == 0 else f"{tenths / 10:.1f}"
 
 
 def kpi_targets() -> tuple[str, ...]:
