@@ -89,6 +89,7 @@ SHIPPED_DATA = [
     ("kefu.quality.migrations.0002_default_scorecard", "create_default"),
     ("kefu.quality.migrations.0004_default_check_rules", "create"),
     ("kefu.workforce.migrations.0005_default_levels", "create_levels"),
+    ("kefu.performance.migrations.0003_kpi_targets_weights", "seed_weights"),
 ]
 
 
