@@ -140,3 +140,22 @@ def test_r_kpi_1_mark_stale_upserts_days_in_order(demo):
     found = [sql.index(f"'{d.isoformat()}'") if f"'{d.isoformat()}'" in sql else None for d in sorted(days)]
     if all(i is not None for i in found):  # SQLite shows the parameters inline
         assert found == sorted(found)
+
+
+def test_r_kpi_1_a_follow_up_on_time_is_judged_by_the_day_in_shanghai(demo):
+    """Due yesterday: made at 23:30 yesterday (15:30 UTC) is on time, at 00:10 today (16:10 UTC yesterday) is late;
+    each counts on its own Shanghai day, read from the aggregates as recounted."""
+    from kefu.customers.models import Customer, FollowUp
+
+    head, agent2 = demo.users["head1"], demo.users["agent2"]
+    customer = Customer.objects.create(shop=demo.shops["tmall"], name="王芳", owner=agent2, grade="B",
+                                       grade_proposed="B", next_due=YESTERDAY)
+    for when in (at(YESTERDAY, 23, 30), at(TODAY, 0, 10)):
+        FollowUp.objects.create(customer=customer, agent=agent2, at=when, method="phone", content="回访",
+                                grade_before="B", grade_after="B", next_due_after=TODAY, was_due=YESTERDAY)
+    for recount in (False, True):
+        by_day = [{r.key: r for r in kpi.compute(head, level="agent", date_from=d, date_to=d, recount=recount)}
+                  ["agent2"] for d in (YESTERDAY, TODAY)]
+        assert [r.followups_on_time_rate for r in by_day] == [1.0, 0.0], recount
+        assert [r.extra["contacts_by_type"]["proactive"] for r in by_day] == [1, 1], recount
+    assert_equal_to_recount(head, YESTERDAY, TODAY)
