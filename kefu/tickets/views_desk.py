@@ -220,8 +220,9 @@ def _list_page(request, tickets: selectors.TicketList) -> SimpleNamespace:
     its position in the whole list."""
     after = _after(request, tickets)
     number = request.GET.get("page", "")
-    offset = (min(int(number), 10_000) - 1) * PAGE_SIZE if after is None and number.isdigit() and int(number) > 1 \
-        else 0
+    # isdecimal, not isdigit ("²" is a digit int() refuses), and short: int() refuses more than 4300 digits
+    page_number = min(int(number), 10_000) if number.isdecimal() and len(number) <= 6 else 1
+    offset = (page_number - 1) * PAGE_SIZE if after is None and page_number > 1 else 0
     page = tickets.page(after=after, size=PAGE_SIZE, offset=offset)
     return SimpleNamespace(rows=page.rows, number=page.number, start=page.start_index, end=page.end_index,
                            count=tickets.count(), capped=tickets.capped, first=page.number > 1,
