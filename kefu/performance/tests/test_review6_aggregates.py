@@ -159,3 +159,18 @@ def test_r_kpi_1_a_follow_up_on_time_is_judged_by_the_day_in_shanghai(demo):
         assert [r.followups_on_time_rate for r in by_day] == [1.0, 0.0], recount
         assert [r.extra["contacts_by_type"]["proactive"] for r in by_day] == [1, 1], recount
     assert_equal_to_recount(head, YESTERDAY, TODAY)
+
+
+def test_r_kpi_1_a_wide_scope_summing_every_group_keeps_only_the_callers(demo, monkeypatch):
+    """Past ``kpi.LONG_IN`` groups the aggregates are summed for every group of the period and those out of the
+    caller's scope dropped: lead1 still gets only 一班's agents, with the figures of the short path."""
+    head, lead = demo.users["head1"], demo.users["lead1"]
+    _ticket(demo, "agent1", created=at(YESTERDAY, 9), resolved=at(YESTERDAY, 10))
+    _ticket(demo, "agent4", created=at(YESTERDAY, 9), resolved=at(YESTERDAY, 10))
+    short = {lvl: _figures(kpi.compute(lead, level=lvl, date_from=YESTERDAY, date_to=TODAY)) for lvl in LEVELS}
+    monkeypatch.setattr(kpi, "LONG_IN", 0)
+    for lvl in LEVELS:
+        assert _figures(kpi.compute(lead, level=lvl, date_from=YESTERDAY, date_to=TODAY)) == short[lvl], lvl
+    assert "agent4" not in short["agent"] and short["agent"]["agent1"][0]["handled"] == 1
+    assert set(short["team"]) == {"一班"}
+    assert_equal_to_recount(head, YESTERDAY, TODAY)
