@@ -47,17 +47,19 @@ class PageOrAfter(PaginationBase):
 
     def paginate_queryset(self, queryset, pagination: CustomerPageInput, request=None, **params):
         size = pagination.page_size
+        number = pagination.page
         if pagination.after:
-            rows = queryset.after(paging.decode_cursor(pagination.after)) if isinstance(
-                queryset, selectors.DueItemsPage) else paging.after(queryset, paging.decode_cursor(pagination.after))
+            key, page = paging.decode_cursor_page(pagination.after)
+            number = page or number  # the page the cursor leads to (a cursor without one: as asked)
+            rows = queryset.after(key) if isinstance(queryset, selectors.DueItemsPage) else paging.after(queryset, key)
             items = list(rows[:size + 1])
         else:
             offset = (pagination.page - 1) * size
             items = list(queryset[offset:offset + size + 1])
         more = len(items) > size
         items = items[:size]
-        return {"items": items, "count": self._items_count(queryset), "page": pagination.page, "page_size": size,
-                "next": paging.cursor_of(items[-1]) if more and items else None}
+        return {"items": items, "count": self._items_count(queryset), "page": number, "page_size": size,
+                "next": paging.cursor_of(items[-1], min(number + 1, paging.PAGE_MAX)) if more and items else None}
 
 
 class CustomerOut(Schema):

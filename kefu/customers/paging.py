@@ -37,33 +37,45 @@ CURSOR_HELP = ("Keyset paging: the `next` of the previous answer; the answer the
 Key = tuple[dt.date, str, int]
 
 
-def encode_cursor(key: Key) -> str:
+PAGE_MAX = 2**31 - 1  # kefu.core.api.PAGE_MAX
+
+
+def encode_cursor(key: Key, page: int | None = None) -> str:
+    """``page``: the number of the page the rows after ``key`` make (the API's answers say it)."""
     next_due, grade, pk = key
-    raw = json.dumps([next_due.isoformat(), grade, pk], separators=(",", ":")).encode()
+    raw = json.dumps([next_due.isoformat(), grade, pk] + ([page] if page else []), separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, *, field: str = "after") -> Key:
     """The key a cursor names; :class:`InvalidInput` naming ``field`` if it is not one of ours."""
+    return decode_cursor_page(cursor, field=field)[0]
+
+
+def decode_cursor_page(cursor: str, *, field: str = "after") -> tuple[Key, int | None]:
+    """The key a cursor names and the number of the page after it (None in a cursor without one)."""
     try:
         if len(cursor) > CURSOR_MAX_LENGTH:
             raise ValueError
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        next_due, grade, pk = json.loads(raw)
+        next_due, grade, pk, *rest = json.loads(raw)
         key = (dt.date.fromisoformat(next_due), grade, pk)
         if grade not in GRADES or type(pk) is not int or not 1 <= pk <= BIGINT_MAX:
+            raise ValueError
+        page = rest[0] if len(rest) == 1 else None
+        if len(rest) > 1 or (rest and (type(page) is not int or not 2 <= page <= PAGE_MAX)):
             raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise InvalidInput(_("The request has invalid fields."), errors=[
             FieldError(field, _("Not a position in this list: use the “next” value of the previous page."))
         ]) from None
-    return key
+    return key, page
 
 
-def cursor_of(row: Any) -> str:
+def cursor_of(row: Any, page: int | None = None) -> str:
     """The cursor after ``row``: a Customer, or a due-list item (``customer_id``)."""
     pk = getattr(row, "customer_id", None) or row.pk
-    return encode_cursor((row.next_due, row.grade, pk))
+    return encode_cursor((row.next_due, row.grade, pk), page)
 
 
 def after(qs: QuerySet, key: Key) -> QuerySet:
