@@ -257,13 +257,15 @@ def _aggregated(level: str, ids: list[int], date_from: dt.date, date_to: dt.date
 LONG_IN = 64
 
 
-def _recounted(level: str, ids: list[int], date_from: dt.date, date_to: dt.date) -> dict[int, dict]:
-    """The same sums straight from the raw records (``measure``), for checks and snapshots."""
+def _recounted(level: str, ids: list[int], date_from: dt.date, date_to: dt.date,
+               measured: dict | None = None) -> dict[int, dict]:
+    """The same sums straight from the raw records (``measure``, or its result ``measured`` for the same
+    period), for checks and snapshots."""
     start, end = bounds(date_from, date_to)
     teams = dict(User.objects.filter(team_id__in=ids).values_list("pk", "team_id")) if level == "team" else {}
     wanted = set(ids)
     out: dict[int, dict] = {}
-    for (_d, agent_id, shop_id), counters in measure(start, end).items():
+    for (_d, agent_id, shop_id), counters in (measured if measured is not None else measure(start, end)).items():
         group = {"agent": agent_id, "team": teams.get(agent_id), "shop": shop_id}[level]
         if group not in wanted:
             continue
@@ -274,11 +276,12 @@ def _recounted(level: str, ids: list[int], date_from: dt.date, date_to: dt.date)
 
 
 def compute(user, *, level: str = "agent", date_from: dt.date, date_to: dt.date,
-            recount: bool = False) -> list[KpiRow]:
+            recount: bool = False, measured: dict | None = None) -> list[KpiRow]:
     """The KPI rows of ``level`` in ``user``'s scope for the period (dates inclusive), read from the daily
     aggregates after refreshing the days of the period that need it (``aggregates.ensure_fresh``); with
     ``recount`` straight from the raw records instead (the same definitions, ``measure``). The time the
-    figures were computed is in each row's ``extra["as_of"]`` (``None`` for a recount)."""
+    figures were computed is in each row's ``extra["as_of"]`` (``None`` for a recount). ``measured``: the
+    result of ``measure`` for exactly this period, when a caller recounts several levels of one period."""
     _check(level, date_from, date_to)
     groups = _groups(user, level)
     ids = list(groups)
@@ -286,7 +289,7 @@ def compute(user, *, level: str = "agent", date_from: dt.date, date_to: dt.date,
         return []
     rows = {pk: KpiRow(key=key, name=name) for pk, (key, name) in groups.items()}
     if recount:
-        as_of, sums = None, _recounted(level, ids, date_from, date_to)
+        as_of, sums = None, _recounted(level, ids, date_from, date_to, measured)
     else:
         from kefu.performance.aggregates import ensure_fresh
 

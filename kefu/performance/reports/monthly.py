@@ -34,8 +34,11 @@ def build(user, period, cover, *, progress) -> dict:
     teams = list(cover.team_ids)
     names = set(cover.names.values())
 
-    # a snapshot recounts from the records (kpi.measure), whatever the state of the daily aggregates
-    team_rows = [r for r in kpi.compute(user, level="team", date_from=first, date_to=last, recount=True)
+    # a snapshot recounts from the records (kpi.measure), whatever the state of the daily aggregates: the month
+    # is measured once for its team and agent rows (2 M tickets: three recounts took 16–19 s)
+    measured = kpi.measure(start, end)
+    team_rows = [r for r in kpi.compute(user, level="team", date_from=first, date_to=last, recount=True,
+                                        measured=measured)
                  if r.name in names]
     prev_rows = {r.name: r for r in kpi.compute(user, level="team", date_from=prev_first, date_to=prev_last,
                                                  recount=True)
@@ -43,7 +46,8 @@ def build(user, period, cover, *, progress) -> dict:
     progress(30)
     members = set(User.objects.filter(team_id__in=teams).values_list("username", flat=True))
     team_of = dict(User.objects.filter(team_id__in=teams).values_list("username", "team__name"))
-    agent_rows = [r for r in kpi.compute(user, level="agent", date_from=first, date_to=last, recount=True)
+    agent_rows = [r for r in kpi.compute(user, level="agent", date_from=first, date_to=last, recount=True,
+                                         measured=measured)
                   if r.key in members]
     progress(60)
 
