@@ -106,6 +106,33 @@ def live_demo(transactional_db):
     for module, function in SHIPPED_DATA:
         getattr(import_module(module), function)(apps, None)
     seed_demo()
+    yield
+    _usable_connections()
+
+
+def _usable_connections(wait_seconds: float = 30.0) -> None:
+    """Before the test's tables are emptied (transactional_db's teardown): a connection the server has
+    closed is reopened, waiting while the server restarts. Once on CI (PostgreSQL stage) a browser test
+    passed and then its teardown failed with "the connection is closed"; the cause was not in the test."""
+    import time
+
+    from django.db import connections
+    from django.db.utils import OperationalError
+
+    deadline = time.monotonic() + wait_seconds
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None or conn.is_usable():
+            continue
+        print(f"\nthe {conn.alias} database connection was closed by the server; reconnecting")
+        conn.close()
+        while True:
+            try:
+                conn.ensure_connection()
+                break
+            except OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
