@@ -427,3 +427,74 @@ def run_measurements(bench: Bench, *, skip_import: bool = False, import_rows: in
         bench.search()
         if not skip_import:
             bench.import_xlsx(import_rows)
+
+
+def search_speed(*, runs: int = 40, warmup: int = 8, kinds: tuple[str, ...] = ("chinese", "initials", "phone"),
+                 out=None) -> list[dict[str, Any]]:
+    """Customer search through the API (``GET /api/v1/customers?q=``) as 20 rotating agents and as the
+    director, on the bench data already in the database (nothing generated, no ``migrate``): per kind of
+    term and role the median and p95 wall-clock, and the load-insensitive parts — the median time inside
+    the database calls and the median CPU time of this process per request — with the load average
+    (bench/notes/customers.md, session 7). ``warmup`` ≥ 6 so that prepared statements run on the plans
+    PostgreSQL keeps after five runs. Run as::
+
+        DATABASE_URL=postgres://… .venv/bin/python manage.py shell -c \
+            "import sys; from bench.customers import search_speed; search_speed(out=sys.stdout)"
+    """
+    from kefu.org.models import User
+
+    agents = list(User.objects.filter(username__startswith=f"{gen.PREFIX}agent-").order_by("username"))
+    agents = agents[:: max(1, len(agents) // 20)][:20]
+    director = User.objects.get(username=f"{gen.PREFIX}director")
+    terms = Bench(org=None, on=None).search_terms()  # type: ignore[arg-type]
+    rows: list[dict[str, Any]] = []
+    hosts = [*settings.ALLOWED_HOSTS, "testserver"]
+    with override_settings(DEBUG=False, ALLOWED_HOSTS=hosts):
+        for kind in kinds:
+            for role, users in (("agent", agents), ("director", [director])):
+                clients = [Bench.client_for(u) for u in users]
+                walls, sqls, cpus, counts, queries = [], [], [], [], []
+                for i in range(warmup + runs):
+                    q = terms[kind][i % len(terms[kind])]
+                    timer = _SqlTimer()
+                    with connection.execute_wrapper(timer):
+                        t0, c0 = time.perf_counter(), time.process_time()
+                        response = clients[i % len(clients)].get("/api/v1/customers?" + urlencode({"q": q}))
+                        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+                    assert response.status_code == 200, response.content[:300]  # noqa: S101 - a benchmark's check
+                    if i >= warmup:
+                        walls.append(wall * 1000)
+                        sqls.append(timer.seconds * 1000)
+                        cpus.append(cpu * 1000)
+                        counts.append(response.json()["count"])
+                        queries.append(timer.queries)
+                walls.sort()
+                row = {"kind": kind, "role": role, "runs": runs, "median_ms": round(statistics.median(walls), 1),
+                       "p95_ms": round(walls[max(0, math.ceil(0.95 * runs) - 1)], 1),
+                       "sql_ms": round(statistics.median(sqls), 1), "cpu_ms": round(statistics.median(cpus), 1),
+                       "queries": max(queries), "count": round(statistics.mean(counts)),
+                       "load": round(os.getloadavg()[0], 1)}
+                rows.append(row)
+                if out is not None:
+                    out.write(f"{kind:<9} {role:<9} median {row['median_ms']:7.1f} ms  p95 {row['p95_ms']:7.1f} ms  "
+                              f"SQL {row['sql_ms']:6.1f} ms  CPU {row['cpu_ms']:5.1f} ms  {row['queries']} queries  "
+                              f"count ~{row['count']}  load {row['load']}\n")
+                    out.flush()
+    return rows
+
+
+class _SqlTimer:
+    """``connection.execute_wrapper``: the time spent in database calls and their number."""
+
+    def __init__(self):
+        self.seconds = 0.0
+        self.queries = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - start
+            self.queries += 1
+
