@@ -77,6 +77,48 @@ def set_due_times(ticket: Ticket, *, centre_id: int | None) -> None:
     ticket.resolution_warn_at = add_business_time(start, limits.resolution * warn_pct / 100, schedule)
 
 
+_FIRST_RESPONSE = ("first_response_due", "first_response_warn_at")
+_RESOLUTION = ("resolution_due", "resolution_warn_at")
+
+
+def reprice(ticket: Ticket, *, centre_id: int | None, previous_priority: str) -> None:
+    """New due moments for a changed priority that keep the time already spent waiting on the customer.
+
+    Each pause moved the due moments later (``shift_for_pause``); recomputing them from ``created_at``
+    alone would take those pauses back. The pauses so far are the business time between the previous
+    priority's unshifted moment and the stored one (first response and resolution apart, since pauses
+    after the first response no longer move the first response's moments); the new moments are moved
+    by as much."""
+    unshifted = _Moments(type=ticket.type, priority=previous_priority, created_at=ticket.created_at)
+    set_due_times(unshifted, centre_id=centre_id)
+    previous_schedule = schedule_for(unshifted.sla_calendar, centre_id)
+    paused = {
+        names: business_time_between(getattr(unshifted, names[0]), getattr(ticket, names[0]), previous_schedule)
+        if getattr(ticket, names[0]) is not None else dt.timedelta(0)
+        for names in (_FIRST_RESPONSE, _RESOLUTION)
+    }
+    set_due_times(ticket, centre_id=centre_id)
+    schedule = schedule_for(ticket.sla_calendar, centre_id)
+    for names, shift in paused.items():
+        if shift > dt.timedelta(0):
+            for name in names:
+                setattr(ticket, name, add_business_time(getattr(ticket, name), shift, schedule))
+
+
+@dataclass
+class _Moments:
+    """What ``set_due_times`` reads and fills, without a ticket."""
+
+    type: str  # noqa: A003 - the ticket's field
+    priority: str
+    created_at: dt.datetime
+    sla_calendar: str = ""
+    first_response_due: dt.datetime | None = None
+    first_response_warn_at: dt.datetime | None = None
+    resolution_due: dt.datetime | None = None
+    resolution_warn_at: dt.datetime | None = None
+
+
 def shift_for_pause(ticket: Ticket, *, paused_from: dt.datetime, resumed_at: dt.datetime,
                     centre_id: int | None) -> dt.timedelta:
     """Move the due moments later by the business time spent waiting on the customer."""
