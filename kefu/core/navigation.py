@@ -1,6 +1,7 @@
 """The navigation by role (one place). Each entry: label, URL name, icon, the roles that see it (empty =
 everyone logged in) and the menu group it sits in. Entries whose page does not exist are left out."""
 
+import functools
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -137,3 +138,44 @@ def items_for(user) -> list[NavItem]:
             seen.add(item.url_name)
             items.append(item)
     return items
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A menu entry as the navbar shows it: the label in one language, the URL resolved."""
+    label: str
+    url: str
+    icon: str
+    group: str
+
+
+@functools.lru_cache(maxsize=512)
+def menu(roles: frozenset[str], language: str, urls_key: tuple) -> tuple[MenuEntry, ...]:
+    """The entries an audience (:func:`audience`) sees, for the active language and URL configuration
+    (``urls_key``: script prefix and urlconf, part of the key only). Computed once per process for each
+    (roles, language): every page shows the menu, and resolving ~30 URLs and translating their labels on
+    each request cost more than the rest of the navbar."""
+    from django.urls import NoReverseMatch, reverse
+
+    seen: set[str] = set()
+    entries = []
+    for item in NAV_ITEMS:
+        if (item.roles and not item.roles & roles) or item.url_name in seen:
+            continue
+        seen.add(item.url_name)
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        entries.append(MenuEntry(str(item.label), url, item.icon, item.group))
+    return tuple(entries)
+
+
+def active_url(entries: tuple[MenuEntry, ...], path: str) -> str | None:
+    """The URL of the active entry: the longest one that starts the current path."""
+    best = None
+    for entry in entries:
+        if (path == entry.url or (entry.url != "/" and path.startswith(entry.url))) and \
+                (best is None or len(entry.url) > len(best)):
+            best = entry.url
+    return best
