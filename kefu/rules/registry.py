@@ -667,27 +667,8 @@ SPEC_DEFS: tuple[RuleDef, ...] = (
         help=gettext_lazy("How many times an agent may appeal one review; a department head decides."),
     ),
     # --- performance and levels (SPEC R-ORG-3, §6) ---
-    RuleDef(
-        key="performance.level_iron.min_months", type=RuleType.INT, default=2, min=0, max=240, unit=_MONTHS,
-        rule_id="R-ORG-3", group="performance", label=gettext_lazy("Iron level: months of service (at least)"),
-        help=gettext_lazy("An agent may apply for the iron level after this many months of service."),
-    ),
-    RuleDef(
-        key="performance.level_iron.violation_free_months", type=RuleType.INT, default=2, min=0, max=240,
-        unit=_MONTHS, rule_id="R-ORG-3", group="performance",
-        label=gettext_lazy("Iron level: no violations within the last (months)"),
-        help=gettext_lazy("The applicant must have no violation record within this many months."),
-    ),
-    RuleDef(
-        key="performance.level_iron.min_score", type=RuleType.INT, default=80, min=0, max=100,
-        rule_id="R-ORG-3", group="performance", label=gettext_lazy("Iron level: assessment score (at least)"),
-        help=gettext_lazy("The applicant's assessment score must be at least this (0–100)."),
-    ),
-    RuleDef(
-        key="performance.level_iron.approver_roles", type=RuleType.ROLES, default=[Role.LEAD], min=1,
-        rule_id="R-ORG-3", group="performance", label=gettext_lazy("Iron level: approved by"),
-        help=gettext_lazy("The roles that may approve an application for the iron level."),
-    ),
+    # The level criteria (R-ORG-3) are the ladder's data (workforce.Level, edited on the ladder page); the
+    # settings performance.level_iron.* that seeded the iron level (workforce migration 0005) are retired.
     RuleDef(
         key="performance.monthly_report_due_day", type=RuleType.INT, default=22, min=1, max=28,
         rule_id="R-KPI-2", group="performance", label=gettext_lazy("Monthly quality analysis due by (day of month)"),

@@ -58,10 +58,6 @@ SPEC_DEFAULTS = [
     ("quality.reviews_per_month.min", 1, "R-QA-2"),
     ("quality.reviews_per_month.max", 5, "R-QA-2"),
     ("quality.appeals_per_review", 1, "R-QA-2"),
-    ("performance.level_iron.min_months", 2, "R-ORG-3"),
-    ("performance.level_iron.violation_free_months", 2, "R-ORG-3"),
-    ("performance.level_iron.min_score", 80, "R-ORG-3"),
-    ("performance.level_iron.approver_roles", ["lead"], "R-ORG-3"),
     ("performance.monthly_report_due_day", 22, "R-KPI-2"),
     ("performance.monthly_report_remind_day", 20, "R-KPI-2"),
     ("calendar.mode", "business", "R-TIC-4"),
@@ -108,7 +104,6 @@ def test_every_setting_is_documented():
         ("tickets.sla_warning_pct", 1, 100),
         ("tickets.sla_breach_pct", 1, 100),
         ("performance.monthly_report_due_day", 1, 28),
-        ("performance.level_iron.min_score", 0, 100),
     ],
 )
 def test_number_ranges_are_sensible(key, low, high):
@@ -171,7 +166,6 @@ def test_clean_coerces_to_the_stored_shape(key, raw, stored):
         ("calendar.breaks", "noon", "Write each period as HH:MM-HH:MM"),
         ("calendar.breaks", 5, "Enter a list of periods"),
         ("security.phone_full_view_roles", ["boss"], "Unknown role"),
-        ("performance.level_iron.approver_roles", [], "Choose at least 1."),
     ],
 )
 def test_clean_refuses_bad_values_with_a_clear_reason(key, raw, message):
@@ -227,3 +221,18 @@ def test_bool_type_cleans_true_and_false():
     assert d.clean("off") is False
     with translation.override("en"), pytest.raises(RuleValueError, match="true or false"):
         d.clean("maybe")
+
+
+def test_a_roles_setting_with_a_minimum_refuses_an_empty_choice():
+    roles = RuleDef(key="test.approvers", type=RuleType.ROLES, default=["lead"], min=1, rule_id="R-ORG-3",
+                    group="performance", label="approvers")
+    with translation.override("en"), pytest.raises(RuleValueError) as exc:
+        roles.clean([])
+    assert "Choose at least 1." in exc.value.message
+    assert roles.clean(["lead"]) == ["lead"]
+
+
+def test_the_iron_level_criteria_are_the_ladders_data_not_settings():
+    """R-ORG-3's iron defaults (2 months, 2 clean months, 80, the lead) ship as the ladder's iron row
+    (kefu/workforce/tests/test_ladder.py checks them); settings for them would change nothing."""
+    assert not [d.key for d in all_defs() if d.key.startswith("performance.level_iron.")]
