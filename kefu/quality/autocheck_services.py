@@ -10,15 +10,19 @@ not.) An internal note fires nothing. The checks themselves are pure functions i
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import json
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.audit.services import Action, record, snapshot
+from kefu.audit.services import Action, entry, record, snapshot
 from kefu.core.concurrency import bump_version, check_version
 from kefu.core.errors import Errors, NotFound
 from kefu.quality import access, checks
@@ -69,12 +73,38 @@ def _standard_replies(ticket, centre_id: int) -> list[str]:
     ).values_list("current_version__body", flat=True))
 
 
-def context_for(ticket, centre_id: int, rules) -> checks.Context:
-    from kefu.tickets.choices import EventKind
-    from kefu.tickets.models import TicketEvent
+@dataclass(slots=True)
+class _Read:
+    """What one check run reads: the ticket's fields the checks use, its public replies (oldest first) and the
+    result stored so far (``check_id`` None: never checked) with its flags (kind → detail)."""
 
-    replies = list(TicketEvent.objects.filter(ticket_id=ticket.pk, kind=EventKind.REPLY, public=True)
-                   .order_by("at", "id").values_list("body", flat=True))
+    owner_id: int | None
+    centre_id: int
+    tags: list
+    root_cause: str
+    first_response_due: dt.datetime | None
+    first_responded_at: dt.datetime | None
+    resolution_due: dt.datetime | None
+    resolved_at: dt.datetime | None
+    replies: list[str]
+    check_id: int | None = None
+    score: int | None = None
+    agent_id: int | None = None
+    check_centre_id: int | None = None
+    results: dict | None = None
+    checked_at: dt.datetime | None = None
+    flags: dict[str, str] = field(default_factory=dict)
+
+
+def context_for(ticket, centre_id: int, rules) -> checks.Context:
+    """The checks' input for ``ticket`` (a ``Ticket`` or a ``_Read`` of it), its replies read when not given."""
+    replies = getattr(ticket, "replies", None)
+    if replies is None:
+        from kefu.tickets.choices import EventKind
+        from kefu.tickets.models import TicketEvent
+
+        replies = list(TicketEvent.objects.filter(ticket_id=ticket.pk, kind=EventKind.REPLY, public=True)
+                       .order_by("at", "id").values_list("body", flat=True))
     resolved = ticket.resolved_at is not None
     standard = _standard_replies(ticket, centre_id) if resolved and checks.STANDARD_REPLY in rules else []
     return checks.Context(replies=replies, resolved=resolved, first_response_due=ticket.first_response_due,
@@ -82,10 +112,48 @@ def context_for(ticket, centre_id: int, rules) -> checks.Context:
                           resolved_at=ticket.resolved_at, standard_replies=standard)
 
 
-@transaction.atomic
-def run_ticket_checks(*, ticket_id: int) -> TicketCheck | None:
-    """Run the active checks on a ticket and store its score and flags (a system action: raised and cleared
-    flags are audited). A flag keeps the moment it was first raised while the check keeps failing."""
+def _json(value):
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+@functools.cache
+def _read_sql() -> str:
+    from kefu.org.models import Shop
+    from kefu.tickets.models import Ticket, TicketEvent
+
+    return (  # our own table names only
+        "SELECT t.owner_id, s.centre_id, t.tags, t.root_cause, t.first_response_due, t.first_responded_at, "  # noqa: S608
+        "t.resolution_due, t.resolved_at, "
+        f"ARRAY(SELECT e.body FROM {TicketEvent._meta.db_table} e WHERE e.ticket_id = t.id AND e.kind = %s "
+        "AND e.public ORDER BY e.at, e.id), "
+        "c.id, c.score, c.agent_id, c.centre_id, c.results, c.checked_at, "
+        f"ARRAY(SELECT f.kind FROM {CheckFlag._meta.db_table} f WHERE f.check_result_id = c.id ORDER BY f.kind), "
+        f"ARRAY(SELECT f.detail FROM {CheckFlag._meta.db_table} f WHERE f.check_result_id = c.id ORDER BY f.kind) "
+        f"FROM {Ticket._meta.db_table} t JOIN {Shop._meta.db_table} s ON s.id = t.shop_id "
+        f"LEFT JOIN {TicketCheck._meta.db_table} c ON c.ticket_id = t.id "
+        "WHERE t.id = %s FOR UPDATE OF t")
+
+
+def _read_one_statement(ticket_id: int) -> _Read | None:
+    """PostgreSQL: the ticket (locked), its public replies, its stored result and flags by one statement."""
+    from kefu.tickets.choices import EventKind
+
+    with connection.cursor() as cursor:
+        cursor.execute(_read_sql(), [EventKind.REPLY.value, ticket_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (owner_id, centre_id, tags, root_cause, fr_due, fr_at, res_due, res_at, replies,
+     check_id, score, agent_id, check_centre_id, results, checked_at, kinds, details) = row
+    return _Read(owner_id=owner_id, centre_id=centre_id, tags=_json(tags) or [], root_cause=root_cause or "",
+                 first_response_due=fr_due, first_responded_at=fr_at, resolution_due=res_due, resolved_at=res_at,
+                 replies=list(replies or []), check_id=check_id, score=score, agent_id=agent_id,
+                 check_centre_id=check_centre_id, results=_json(results), checked_at=checked_at,
+                 flags=dict(zip(kinds or [], details or [], strict=True)))
+
+
+def _read_orm(ticket_id: int) -> _Read | None:
+    """Elsewhere (SQLite): the same by the ORM, in four queries."""
     from kefu.tickets.models import Ticket
 
     # the ticket's row lock serialises two checks of one ticket (two replies committed at once): the second
@@ -96,35 +164,117 @@ def run_ticket_checks(*, ticket_id: int) -> TicketCheck | None:
               .filter(pk=ticket_id).first())
     if ticket is None:
         return None
-    centre_id = ticket.shop.centre_id
-    rules = active_rules()
-    results, score = checks.run(context_for(ticket, centre_id, rules), rules,
-                                min_chars=get_rule("quality.checks.standard_reply_chars", centre_id=centre_id))
-    failed = {kind: r["detail"] for kind, r in results.items() if r["ok"] is False}
-    now = timezone.now()
+    read = _Read(owner_id=ticket.owner_id, centre_id=ticket.shop.centre_id, tags=ticket.tags or [],
+                 root_cause=ticket.root_cause or "", first_response_due=ticket.first_response_due,
+                 first_responded_at=ticket.first_responded_at, resolution_due=ticket.resolution_due,
+                 resolved_at=ticket.resolved_at, replies=[])
+    read.replies = list(context_for(ticket, read.centre_id, {}).replies)
+    stored = (TicketCheck.objects.filter(ticket_id=ticket_id)
+              .values_list("id", "score", "agent_id", "centre_id", "results", "checked_at").first())
+    if stored is not None:
+        read.check_id, read.score, read.agent_id, read.check_centre_id, read.results, read.checked_at = stored
+        read.flags = dict(CheckFlag.objects.filter(check_result_id=read.check_id).values_list("kind", "detail"))
+    return read
+
+
+def _insert_values(obj) -> tuple[list[str], list]:
+    """The columns and values of a new row of ``obj`` as the ORM prepares them (no primary key)."""
+    fields = [f for f in obj._meta.local_concrete_fields if not f.primary_key]
+    return ([f.column for f in fields],
+            [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+
+
+def _write_one_statement(result: TicketCheck, *, gone: list[str], put: dict[str, str], audit) -> int:
+    """PostgreSQL: the result row (``INSERT … ON CONFLICT DO UPDATE``), the flags cleared, raised or changed and
+    the audit entry by one statement (data-modifying ``WITH``). Returns the result's id."""
+    quote = connection.ops.quote_name
+    check_fields = ["ticket", "centre", "agent", "score", "flagged", "results", "checked_at"]
+    fields = [TicketCheck._meta.get_field(name) for name in check_fields]
+    params = [f.get_db_prep_save(f.pre_save(result, True), connection) for f in fields]
+    columns = [f.column for f in fields]
+    updates = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in columns[1:])
+    parts = [f"c AS (INSERT INTO {TicketCheck._meta.db_table} ({', '.join(map(quote, columns))}) "  # noqa: S608
+             f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT (ticket_id) DO UPDATE SET {updates} "
+             "RETURNING id)"]
+    flags = CheckFlag._meta.db_table
+    if gone:
+        parts.append(f"d AS (DELETE FROM {flags} WHERE check_result_id IN (SELECT id FROM c) AND kind = ANY(%s))")  # noqa: S608
+        params.append(gone)
+    if put:
+        parts.append(f"f AS (INSERT INTO {flags} (check_result_id, kind, detail, raised_at) "  # noqa: S608
+                     "SELECT c.id, x.kind, x.detail, %s FROM c, unnest(%s::text[], %s::text[]) AS x(kind, detail) "
+                     f"ON CONFLICT (check_result_id, kind) DO UPDATE SET detail = EXCLUDED.detail)")
+        params += [result.checked_at, list(put), list(put.values())]
+    if audit is not None:
+        columns, values = _insert_values(audit)
+        at = columns.index("object_id")
+        select = ["%s"] * len(columns)
+        select[at] = "CAST(c.id AS varchar)"  # the result's id, new or not
+        del values[at]
+        parts.append(f"a AS (INSERT INTO {audit._meta.db_table} ({', '.join(map(quote, columns))}) "  # noqa: S608
+                     f"SELECT {', '.join(select)} FROM c)")
+        params += values
+    with connection.cursor() as cursor:
+        cursor.execute("WITH " + ", ".join(parts) + " SELECT id FROM c", params)  # noqa: S608 - our own names
+        return cursor.fetchone()[0]
+
+
+def _write_orm(result: TicketCheck, *, gone: list[str], put: dict[str, str], audit) -> int:
     # one statement whether the ticket was checked before or not (INSERT … ON CONFLICT DO UPDATE); the ticket's
-    # row lock above already serialises checks of one ticket
-    result = TicketCheck(ticket_id=ticket.pk, centre_id=centre_id, agent_id=ticket.owner_id, score=score,
-                         flagged=bool(failed), results=results, checked_at=now)
+    # row lock already serialises checks of one ticket
     TicketCheck.objects.bulk_create([result], update_conflicts=True, unique_fields=["ticket"],
                                     update_fields=["centre", "agent", "score", "flagged", "results", "checked_at"])
     if result.pk is None:  # a database that does not return the row's id
-        result = TicketCheck.objects.get(ticket_id=ticket.pk)
-    flags = {f.kind: f for f in result.flags.all()}
-    gone = [f.pk for kind, f in flags.items() if kind not in failed]
-    raised = [CheckFlag(check_result=result, kind=kind, detail=detail[:300], raised_at=now)
-              for kind, detail in failed.items() if kind not in flags]
-    for kind, detail in failed.items():
-        if kind in flags and flags[kind].detail != detail[:300]:
-            flags[kind].detail = detail[:300]
-            flags[kind].save(update_fields=["detail"])
+        result.pk = TicketCheck.objects.values_list("pk", flat=True).get(ticket_id=result.ticket_id)
     if gone:
-        CheckFlag.objects.filter(pk__in=gone).delete()
-    if raised:
-        CheckFlag.objects.bulk_create(raised)
-    if gone or raised:
-        record(actor=None, action=Action.UPDATE, obj=result, before={"flags": sorted(flags)},
-               after={"flags": sorted(failed), "score": score}, note="automatic checks")
+        CheckFlag.objects.filter(check_result_id=result.pk, kind__in=gone).delete()
+    stored = dict(CheckFlag.objects.filter(check_result_id=result.pk, kind__in=list(put)).values_list("kind", "pk"))
+    CheckFlag.objects.bulk_create([CheckFlag(check_result_id=result.pk, kind=kind, detail=detail,
+                                             raised_at=result.checked_at)
+                                   for kind, detail in put.items() if kind not in stored])
+    for kind, pk in stored.items():
+        CheckFlag.objects.filter(pk=pk).update(detail=put[kind])
+    if audit is not None:
+        audit.object_id = str(result.pk)
+        audit.save(force_insert=True)
+    return result.pk
+
+
+@transaction.atomic
+def run_ticket_checks(*, ticket_id: int) -> TicketCheck | None:
+    """Run the active checks on a ticket and store its score and flags (a system action: raised and cleared
+    flags are audited). A flag keeps the moment it was first raised while the check keeps failing. When the
+    outcome is the one stored (same score, results, flags and agent) nothing is written: ``checked_at`` is
+    when the outcome last changed.
+
+    On PostgreSQL two statements: the ticket (locked: two checks of one ticket wait for each other) with its
+    replies and stored result, then — only when something changed — the result, the flags and the audit entry
+    together. Elsewhere the same through the ORM."""
+    one_statement = connection.vendor == "postgresql"
+    read = _read_one_statement(ticket_id) if one_statement else _read_orm(ticket_id)
+    if read is None:
+        return None
+    centre_id = read.centre_id
+    rules = active_rules()
+    results, score = checks.run(context_for(read, centre_id, rules), rules,
+                                min_chars=get_rule("quality.checks.standard_reply_chars", centre_id=centre_id))
+    failed = {kind: r["detail"][:300] for kind, r in results.items() if r["ok"] is False}
+    result = TicketCheck(ticket_id=ticket_id, centre_id=centre_id, agent_id=read.owner_id, score=score,
+                         flagged=bool(failed), results=results, checked_at=read.checked_at)
+    if (read.check_id is not None and read.score == score and read.results == results and read.flags == failed
+            and read.agent_id == read.owner_id and read.check_centre_id == centre_id):
+        result.pk = read.check_id  # nothing changed: nothing to write
+        result._state.adding = False
+        return result
+    result.checked_at = timezone.now()
+    gone = sorted(kind for kind in read.flags if kind not in failed)
+    put = {kind: detail for kind, detail in failed.items() if read.flags.get(kind) != detail}
+    audit = None
+    if gone or any(kind not in read.flags for kind in failed):
+        audit = entry(actor=None, action=Action.UPDATE, obj=result, before={"flags": sorted(read.flags)},
+                      after={"flags": sorted(failed), "score": score}, note="automatic checks")
+    result.pk = (_write_one_statement if one_statement else _write_orm)(result, gone=gone, put=put, audit=audit)
+    result._state.adding = False
     return result
 
 

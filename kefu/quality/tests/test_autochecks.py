@@ -87,16 +87,17 @@ def test_a_standard_reply_is_used_when_a_reply_quotes_enough_of_it():
 
 
 def test_checks_on_a_long_chinese_reply_take_under_5_ms():
+    # the CPU time of this process: other processes on a loaded machine do not count
     checks.words_key("预热")  # jieba's dictionary loads once per process
     sentence = "关于您反映的订单物流问题，我已经帮您查询到包裹目前在转运中心，预计明天送达，这个不归我管的说法是不对的。"
     long = GOOD_FIRST + sentence * 40 + GOOD_LAST  # about 2 000 characters
     ctx = checks.Context(replies=[long, long], resolved=True,
                          standard_replies=["七天无理由退货需商品完好、不影响二次销售，请在订单页面点击申请退货。" * 5])
     n = 20
-    start = time.perf_counter()
+    start = time.process_time()
     for _i in range(n):
         results, _score = checks.run(ctx, RULES, min_chars=10)
-    per_run = (time.perf_counter() - start) / n
+    per_run = (time.process_time() - start) / n
     assert results["forbidden"]["ok"] is False
     print(f"checks on two replies of {len(long)} characters: {per_run * 1000:.2f} ms")  # noqa: T201
     assert per_run < 0.005, f"{per_run * 1000:.2f} ms a run"
@@ -186,17 +187,18 @@ def test_the_standard_reply_of_the_tickets_topic(demo, make_ticket, django_captu
 
 
 def test_the_service_on_a_long_reply_is_fast(demo, make_ticket):
-    """The service (rules, replies and the ticket read; the result written) on a long Chinese reply."""
+    """The service (rules, replies and the ticket read; the result written) on a long Chinese reply: the CPU
+    time of this process (SQLite works inside it), which other processes on a loaded machine do not count."""
     from kefu.quality.autocheck_services import run_ticket_checks
 
     ticket = make_ticket()
     _reply(demo, ticket, GOOD_FIRST + "关于您反映的订单物流问题，我已经帮您查询到包裹目前在转运中心。" * 60)
     run_ticket_checks(ticket_id=ticket.pk)
     n = 20
-    start = time.perf_counter()
+    start = time.process_time()
     for _i in range(n):
         run_ticket_checks(ticket_id=ticket.pk)
-    per_run = (time.perf_counter() - start) / n
+    per_run = (time.process_time() - start) / n
     print(f"run_ticket_checks on a {len(GOOD_FIRST) + 30 * 60} character reply: {per_run * 1000:.2f} ms")  # noqa: T201
     assert per_run < 0.02, f"{per_run * 1000:.2f} ms a run"  # with SQLite writes; the checks alone are < 5 ms
 
