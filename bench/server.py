@@ -42,6 +42,7 @@ RATIO_TARGET = 0.60  # creation ≥ 60 % of the ceiling (issue 13)
 RSS_TARGET_MIB = 120.0  # resident memory per worker after a mixed run (issue 13)
 TITLE_MARK = "压测server"  # the titles of the tickets this benchmark creates (and deletes)
 PREFIX = "bench-"
+APP_NAME = "kefu-bench-server"
 SEARCH_TERMS = ["王伟", "建国", "zs", "lm", "1234", "5678", "丽华", "wj"]
 
 
@@ -64,6 +65,7 @@ class Phase:
     by_kind: dict[str, float] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     load: str = ""
+    server_cpu_ms: float | None = None  # CPU of the workers and their PostgreSQL backends per answer
 
 
 def _log(out, message: str) -> None:
@@ -142,7 +144,8 @@ def server_env(redis_url: str) -> dict[str, str]:
         raise RuntimeError("DATABASE_URL must name the PostgreSQL bench database.")
     env = {k: v for k, v in os.environ.items() if not k.startswith("KEFU_TEST")}
     env.update(DEBUG="0", SECRET_KEY="bench-only-" + "x" * 40, ALLOWED_HOSTS="127.0.0.1", DATABASE_URL=url,
-               LOG_LEVEL="WARNING", REDIS_URL=redis_url, HUEY_NAME="kefu-bench-server")
+               LOG_LEVEL="WARNING", REDIS_URL=redis_url, HUEY_NAME="kefu-bench-server",
+               PGAPPNAME=APP_NAME)  # libpq: names the workers' backends in pg_stat_activity (server_cpu)
     return env
 
 
@@ -199,6 +202,31 @@ def memory(pid: int) -> dict[str, float]:
             "uss": round(out["Private_Clean"] + out["Private_Dirty"], 1)}
 
 
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (its threads included), seconds; 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(master: int) -> dict[int, float]:
+    """CPU seconds used so far by each gunicorn worker and each of their PostgreSQL backends (found by
+    their application name; the server runs on this machine), by process id. Unlike the rates, this does
+    not depend much on what else the machine is doing: the load-insensitive cost of a request."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [APP_NAME])
+        backends = [row[0] for row in cur.fetchall()]
+    return {p: _cpu_seconds(p) for p in (*worker_pids(master), *backends)}
+
+
+def cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two :func:`server_cpu` readings: a process new since the first counts
+    whole; one gone (a database connection closed after its maximum age) is missed for that phase."""
+    return sum(spent - before.get(pid, 0.0) for pid, spent in after.items())
+
+
 # -- the load ----------------------------------------------------------------------------------------------
 Request = tuple[str, str, str, bytes | None, dict[str, str], int]  # kind, method, path, body, headers, status
 
@@ -234,7 +262,7 @@ def mixed_request(callers: list[Caller], w: int, n: int) -> Request:
 
 
 def drive(*, port: int, threads: int, seconds: float, make: Callable[[int, int], Request],
-          warmup: float = 2.0, name: str = "") -> Phase:
+          warmup: float = 2.0, name: str = "", cpu: Callable[[], dict[int, float]] | None = None) -> Phase:
     """``threads`` client threads send ``make(w, n)`` requests (a new connection each: gunicorn's sync
     workers close it after the answer) for ``seconds``, after ``warmup`` seconds not counted."""
     answers: dict[int, int] = {}
@@ -284,7 +312,9 @@ def drive(*, port: int, threads: int, seconds: float, make: Callable[[int, int],
     if warmup:
         run(warmup)
     counting[0] = True
+    cpu_before = cpu() if cpu else {}
     elapsed = run(seconds)
+    cpu_spent = cpu_between(cpu_before, cpu()) if cpu else None
     latencies.sort()
     ok = len(latencies)
     return Phase(
@@ -292,7 +322,8 @@ def drive(*, port: int, threads: int, seconds: float, make: Callable[[int, int],
         median_ms=round(statistics.median(latencies), 2) if latencies else 0.0,
         p95_ms=round(latencies[max(0, int(0.95 * ok) - 1)], 2) if latencies else 0.0,
         by_kind={k: round(statistics.median(v), 2) for k, v in sorted(kinds.items())},
-        errors=errors, load=loadavg())
+        errors=errors, load=loadavg(),
+        server_cpu_ms=round(1000 * cpu_spent / sum(answers.values()), 2) if cpu_spent and answers else None)
 
 
 # -- one configuration -------------------------------------------------------------------------------------
@@ -311,18 +342,28 @@ def measure_config(*, preload: bool, callers: list[Caller], env: dict[str, str],
         master = server.pid
         result["memory_idle"] = {"master": memory(master), "workers": [memory(p) for p in worker_pids(master)]}
         pings, creates = [], []
+
+        def cpu() -> dict[int, float]:
+            return server_cpu(master)
+
         for r in range(repeats):
-            pings.append(drive(port=port, threads=threads, seconds=seconds, name="ping",
+            pings.append(drive(port=port, threads=threads, seconds=seconds, name="ping", cpu=cpu,
                                make=lambda w, n: ping_request(callers, w, n)))
-            _log(out, f"  ceiling (ping) run {r + 1}: {pings[-1].per_s}/s, median {pings[-1].median_ms} ms "
-                      f"(load {pings[-1].load}) {pings[-1].answers}")
-            creates.append(drive(port=port, threads=threads, seconds=seconds, name="create",
+            _log(out, f"  ceiling (ping) run {r + 1}: {pings[-1].per_s}/s, median {pings[-1].median_ms} ms, "
+                      f"server CPU {pings[-1].server_cpu_ms} ms/answer (load {pings[-1].load}) {pings[-1].answers}")
+            creates.append(drive(port=port, threads=threads, seconds=seconds, name="create", cpu=cpu,
                                  make=lambda w, n: create_request(callers, w, n)))
-            _log(out, f"  create run {r + 1}: {creates[-1].per_s}/s, median {creates[-1].median_ms} ms "
-                      f"(load {creates[-1].load}) {creates[-1].answers}"
-                      + (f" errors: {creates[-1].errors}" if creates[-1].errors else ""))
+            _log(out, f"  create run {r + 1}: {creates[-1].per_s}/s, median {creates[-1].median_ms} ms, "
+                      f"server CPU {creates[-1].server_cpu_ms} ms/answer (load {creates[-1].load}) "
+                      f"{creates[-1].answers}" + (f" errors: {creates[-1].errors}" if creates[-1].errors else ""))
         ceiling = statistics.median(p.per_s for p in pings)
         create = statistics.median(c.per_s for c in creates)
+        # the load of a shared machine changes from one run to the next: each creation run is compared with
+        # the ceiling run just before it, and the median of those ratios taken
+        pair_ratios = [c.per_s / p.per_s for p, c in zip(pings, creates, strict=True) if p.per_s]
+        ping_cpu = [p.server_cpu_ms for p in pings if p.server_cpu_ms]
+        create_cpu = [c.server_cpu_ms for c in creates if c.server_cpu_ms]
+        cpu_ratio = (statistics.median(ping_cpu) / statistics.median(create_cpu)) if ping_cpu and create_cpu else None
         mixed = drive(port=port, threads=threads, seconds=seconds, name="mixed",
                       make=lambda w, n: mixed_request(callers, w, n))
         _log(out, f"  mixed: {mixed.per_s}/s, medians {mixed.by_kind} (load {mixed.load}) {mixed.answers}"
@@ -332,11 +373,22 @@ def measure_config(*, preload: bool, callers: list[Caller], env: dict[str, str],
         result.update(
             ceiling_per_s=ceiling, create_per_s=create, ratio=round(create / ceiling, 3) if ceiling else None,
             ratio_ok=bool(ceiling) and create / ceiling >= RATIO_TARGET,
+            pair_ratios=[round(r, 3) for r in pair_ratios],
+            pair_ratio_median=round(statistics.median(pair_ratios), 3) if pair_ratios else None,
+            ping_server_cpu_ms=statistics.median(ping_cpu) if ping_cpu else None,
+            create_server_cpu_ms=statistics.median(create_cpu) if create_cpu else None,
+            cpu_ratio=round(cpu_ratio, 3) if cpu_ratio else None,
             pings=[p.__dict__ for p in pings], creates=[c.__dict__ for c in creates], mixed=mixed.__dict__,
             memory_after_mixed=after, worker_rss_max=max(rss), worker_rss_ok=max(rss) <= RSS_TARGET_MIB,
         )
         _log(out, f"  ceiling {ceiling}/s, creation {create}/s = {100 * create / ceiling:.0f} % "
-                  f"(target ≥ {100 * RATIO_TARGET:.0f} %)")
+                  f"(target ≥ {100 * RATIO_TARGET:.0f} %); run by run "
+                  + ", ".join(f"{100 * r:.0f} %" for r in pair_ratios)
+                  + (f" (median {100 * statistics.median(pair_ratios):.0f} %)" if pair_ratios else ""))
+        if cpu_ratio:
+            _log(out, f"  server CPU per answer (workers + their PostgreSQL backends): ping "
+                      f"{statistics.median(ping_cpu):.2f} ms, creation {statistics.median(create_cpu):.2f} ms: "
+                      f"{100 * cpu_ratio:.0f} % as many creations as pings per CPU second")
         _log(out, "  memory after the mixed run (MiB): master " + _mem(after["master"]) + "; workers "
                   + "; ".join(_mem(m) for m in after["workers"]) + f" (target RSS ≤ {RSS_TARGET_MIB:.0f})")
     finally:

@@ -317,7 +317,9 @@ def _insert_new_ticket(*, actor, shop, number: str, now: dt.datetime, type: str,
             ticket.pk = None
             ticket.save()
             _event(ticket, actor=actor, kind=EventKind.CREATED, body=description or "", at=now)
-            record(actor=actor, action=Action.CREATE, obj=ticket, after=snapshot(ticket, audited))
+            audit = entry(actor=actor, action=Action.CREATE, obj=ticket, after=snapshot(ticket, audited))
+            audit.at = now  # as on the one-statement path
+            audit.save(force_insert=True)
     if owner is None and (assign_automatically is None or assign_automatically):
         from kefu.tickets.assignment import auto_assign
 
