@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kefu.core.errors import NotAllowed, NotFound, ServiceError, page_status
-from kefu.quality import access, autocheck_selectors, selectors, services
+from kefu.quality import access, autocheck_selectors, sample_selectors, selectors, services
 from kefu.tickets import selectors as ticket_selectors
 from kefu.tickets.access import tickets_in_scope
 from kefu.tickets.views_timeline import describe
@@ -86,12 +86,14 @@ def desk(request):
 @login_required
 def desk_sample(request):
     """The desk's sample (HTMX, loaded once the desk is shown): drawing it reads every ticket of the month
-    of the agents below quota, so the desk itself does not wait for it."""
+    of the agents below quota, so the desk itself does not wait for it; the draw is kept between visits
+    (``sample_selectors``)."""
     user = request.user
     _require(access.may_review(user))
     month = _month(request)
     seed = (request.GET.get("seed") or "").strip()[:40] or None
-    return render(request, "quality/_desk_sample.html", {"sample": selectors.sample(user, month, seed=seed)})
+    return render(request, "quality/_desk_sample.html",
+                  {"sample": sample_selectors.desk_sample(user, month, seed=seed)})
 
 
 # -- the review form -----------------------------------------------------------------------------------
