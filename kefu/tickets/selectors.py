@@ -164,6 +164,13 @@ class TicketList:
         return iter(self[: self.count()])
 
 
+# a scope of up to this many shops is searched through tic_shop_grams_idx (tickets 0007); a wider one (a
+# director's 100 shops) through tic_text_grams_idx with a filter by shop: the (shop, grams) index reads
+# the keyword's entries once per shop (1.1 s for the director's 100 shops and a common word, 0.2 s with
+# the grams index alone; bench/notes/search.md)
+SHOP_GRAMS_MAX_SHOPS = 10
+
+
 def search_scope(user) -> QuerySet[Ticket]:
     """The tickets a keyword search looks through: those of :func:`~kefu.tickets.access.tickets_in_scope`,
     in a form whose keyword condition PostgreSQL reads together with the shops from one index.
@@ -172,14 +179,32 @@ def search_scope(user) -> QuerySet[Ticket]:
     PostgreSQL cannot read the shops and the keyword from ``tic_shop_grams_idx`` (tickets 0007): it reads
     every match of the keyword in the centre and filters them by shop (an agent's 退款: 339,000 rows read
     for 10,000 kept; bench/notes/search.md). The service centre's departments hand tasks to others and
-    hold none: for their people the scope is their shops alone (one indexed ``EXISTS`` says so), the same
-    tickets. A department that holds tasks keeps the OR."""
-    department_id = user.department_id
-    if department_id and DepartmentTask.objects.filter(department_id=department_id).exists():
-        return tickets_in_scope(user)
+    hold none: for their people the scope is their shops alone (an indexed lookup says so, once per
+    request's user), the same tickets. A department that holds tasks, and a scope of more than
+    :data:`SHOP_GRAMS_MAX_SHOPS` shops, keep the OR."""
     from kefu.org.scope import scope_for
 
-    return Ticket.objects.filter(shop_id__in=scope_for(user).shop_ids)
+    shop_ids = scope_for(user).shop_ids
+    if len(shop_ids) > SHOP_GRAMS_MAX_SHOPS or _department_holds_tasks(user):
+        return tickets_in_scope(user)
+    return Ticket.objects.filter(shop_id__in=shop_ids)
+
+
+def _department_holds_tasks(user) -> bool:
+    """Whether the caller's department holds a department task (memoised on the user object: a request's).
+    Not prepared on the server: its generic plan guesses every task is the department's (the tasks all
+    belong to a few departments) and scans the 160,000 tasks for a department that holds none (60–180 ms
+    on the benchmark; kefu.core.search.unprepared)."""
+    if not user.department_id:
+        return False
+    held = getattr(user, "_kefu_department_holds_tasks", None)
+    if held is None:
+        from kefu.core.search import unprepared
+
+        with unprepared():
+            held = DepartmentTask.objects.filter(department_id=user.department_id).exists()
+        user._kefu_department_holds_tasks = held
+    return held
 
 
 def list_tickets(user, filters: TicketFilters, *, gated: bool = True) -> QuerySet[Ticket]:

@@ -25,7 +25,7 @@ def outside(demo, make_ticket):
     shop = ensure_shop(actor=None, centre=demo.centre, code="outlet", name="奥莱店")
     ticket = make_ticket(title="外店退款")
     Ticket.objects.filter(pk=ticket.pk).update(shop=shop)
-    return ticket
+    return Ticket.objects.get(pk=ticket.pk)
 
 
 def hand(ticket, department, demo):
@@ -35,6 +35,8 @@ def hand(ticket, department, demo):
 
 
 def found(user, q="退款"):
+    """The tickets ``user`` finds, as a new request finds them (a fresh user object)."""
+    user = type(user).objects.get(pk=user.pk)
     return set(list_tickets(user, TicketFilters(q=q)).values_list("pk", flat=True))
 
 
@@ -73,3 +75,65 @@ def test_a_search_of_a_person_without_department_tasks_reads_no_task_table_in_it
     assert lists and not any("tickets_departmenttask" in sql for sql in lists)
     # the department's tasks looked up once (EXISTS), the count, the page: a fixed number of queries
     assert len(queries.captured_queries) <= 4, [q["sql"] for q in queries.captured_queries]
+
+
+
+def test_r_org_2_a_scope_wider_than_the_index_pays_for_keeps_the_scope_condition(demo, make_ticket, outside,
+                                                                                monkeypatch):
+    """A director's 100 shops are searched through the grams index and a filter by shop (the scope as
+    tickets_in_scope writes it): the same tickets either way."""
+    from kefu.tickets import selectors
+
+    mine = make_ticket(title="申请退款")
+    director = demo.users["director1"]
+    narrow = found(director)
+    monkeypatch.setattr(selectors, "SHOP_GRAMS_MAX_SHOPS", 2)
+    assert found(director) == narrow == {mine.pk, outside.pk}
+    sql = str(list_tickets(type(director).objects.get(pk=director.pk), TicketFilters(q="退款")).query)
+    assert "tickets_departmenttask" in sql
+
+# -- PostgreSQL: the plan reads the shops and the keyword from tic_shop_grams_idx, prepared or not ------------
+
+def _plan(queryset, *, generic: bool) -> str:
+    """EXPLAIN of ``queryset``'s statement, planned for its values or (``generic``) prepared on the server
+    and run with its generic plan, as a long-lived worker runs it after ten calls (``prepare_threshold``)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cur:
+        if not generic:
+            cur.execute(f"EXPLAIN {sql}", params)
+            return "\n".join(row[0] for row in cur.fetchall())
+        numbered = sql
+        for n in range(1, len(params) + 1):
+            numbered = numbered.replace("%s", f"${n}", 1)
+        cur.execute(f"PREPARE kefu_search_plan AS {numbered}")
+        cur.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        values = connection.ops.compose_sql(", ".join(["%s"] * len(params)), list(params))  # literals
+        cur.execute(f"EXPLAIN EXECUTE kefu_search_plan({values})")
+        plan = "\n".join(row[0] for row in cur.fetchall())
+        cur.execute("DEALLOCATE kefu_search_plan")
+        return plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN indexes: PostgreSQL only")
+@pytest.mark.parametrize("generic", [False, True], ids=["custom", "generic"])
+def test_r_tic_1_an_agents_search_reads_its_shops_matches_from_the_shop_grams_index(demo, make_ticket, outside,
+                                                                                    generic):
+    """4,000 tickets mentioning 退款 in a shop outside the agent's scope, 20 among 4,000 others in its shop:
+    the capped count reads the agent's 20 from the index over (shop, grams), neither the centre's 4,020
+    matches filtered by shop nor the shop's 4,020 tickets filtered by text."""
+    mine = [make_ticket(title=f"申请退款{i}") for i in range(20)]
+    fields = {f.attname: getattr(outside, f.attname) for f in Ticket._meta.concrete_fields if f.name != "id"}
+    Ticket.objects.bulk_create(Ticket(**{**fields, "number": f"KF20990101-{i}", "title": f"外店退款{i}"})
+                               for i in range(4000))
+    fields = {f.attname: getattr(mine[0], f.attname) for f in Ticket._meta.concrete_fields if f.name != "id"}
+    Ticket.objects.bulk_create(Ticket(**{**fields, "number": f"KF20990102-{i}", "title": f"咨询{i}"})
+                               for i in range(4000))
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE tickets_ticket")
+    agent = demo.users["agent1"]
+    tickets = TicketList(agent, TicketFilters(q="退款"), order_by=("resolution_due", "id"))
+    assert tickets.count() == 20 and {t.pk for t in tickets[:50]} == {t.pk for t in mine}
+    counted = tickets._matching(gated=True).order_by()[:1001]
+    plan = _plan(counted, generic=generic)
+    assert "tic_shop_grams_idx" in plan, plan
+    assert "SubPlan" not in plan and "departmenttask" not in plan, plan
