@@ -118,3 +118,11 @@ def test_the_kept_sample_in_a_constant_number_of_queries(demo, clock, make_ticke
         html = qa.get(url).content.decode()
     assert html.count('data-testid="sample-row"') == 3
     assert '/quality/review/' in html and '/tickets/' in html
+
+
+def test_the_sample_rows_escape_the_ticket_and_show_the_risk_in_chinese(demo, clock, make_ticket, clients):
+    make_ticket(actor="agent2", type="complaint", title="<b>退款</b>", severity="general")
+    html = clients("qa").get(f"/quality/desk/sample/?month={MONTH:%Y-%m}").content.decode()  # Chinese: the default
+    assert "&lt;b&gt;退款&lt;/b&gt;" in html and "<b>退款" not in html
+    assert html.count('data-testid="sample-row"') == 1
+    assert '<span class="badge bg-red-lt">投诉</span>' in html and ">质检</a>" in html
