@@ -65,6 +65,41 @@ def grams_match(table: str, columns: list[str], q: str, *, upper: bool = False) 
                     output_field=BooleanField()))
 
 
+class _GramsContain(Func):
+    """``kefu_grams(col1::text || ' ' || col2::text …) @> grams``, the columns compiled with the alias the query
+    gives the table: unlike :func:`grams_match`'s raw SQL (which names the table), it stays right inside a
+    subquery over the same table (``id IN (SELECT U0.id … WHERE kefu_grams(U0.name …))``)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, *columns: str, grams: list[str], upper: bool):
+        super().__init__(*(F(c) for c in columns))
+        self.grams = grams
+        self.upper = upper
+
+    def as_sql(self, compiler, connection, **extra):
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, sql_params = compiler.compile(expression)
+            parts.append(f"{sql}::text")
+            params.extend(sql_params)
+        text = " || ' ' || ".join(parts)
+        if self.upper:
+            text = f"UPPER({text})"
+        return f"kefu_grams({text}) @> %s::text[]", [*params, self.grams]
+
+
+def grams_condition(columns: list[str], q: str, *, upper: bool = False) -> Q | None:
+    """:func:`grams_match` as an expression over the query's own alias of the table (usable in a subquery
+    of the same table); the same SQL as the index expression of the 0002 migrations, so PostgreSQL uses
+    the GIN index. None where there is no such index (SQLite) or no term."""
+    if connection.vendor != "postgresql" or not q:
+        return None
+    if upper:
+        q = q.upper()
+    return Q(_GramsContain(*columns, grams=query_grams(q), upper=upper))
+
+
 class _PrefixRange(Func):
     """``(expr)::text ~>=~ lo AND (expr)::text ~<~ hi``: what PostgreSQL makes of ``LIKE 'lo%'`` for a
     ``*_pattern_ops`` index when it sees the value, written out so a generic plan uses the index too."""

@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -51,7 +52,8 @@ class PageOrAfter(PaginationBase):
         if pagination.after:
             key, page = paging.decode_cursor_page(pagination.after)
             number = page or number  # the page the cursor leads to (a cursor without one: as asked)
-            rows = queryset.after(key) if isinstance(queryset, selectors.DueItemsPage) else paging.after(queryset, key)
+            keyset = (selectors.DueItemsPage, selectors.CustomerList)
+            rows = queryset.after(key) if isinstance(queryset, keyset) else paging.after(queryset, key)
             items = list(rows[:size + 1])
         else:
             offset = (pagination.page - 1) * size
@@ -209,8 +211,14 @@ def create_customer(request, payload: CustomerIn):
 
 @router.get("", response={200: list[CustomerOut], **ERRORS})
 @paginate(PageOrAfter)
-def list_customers(request, filters: Query[CustomerFiltersIn]):
-    return selectors.for_list(selectors.list_customers(request.user, filters.to_filters()))
+def list_customers(request, response: HttpResponse, filters: Query[CustomerFiltersIn]):
+    """Ordered by (next_due, grade, id). With ``q``, ``count`` stops at 1000 (``KEFU_SEARCH_COUNT_CAP``); the
+    header ``X-Count-Capped: true`` says there are more, as the ticket list does."""
+    customers = selectors.CustomerList(request.user, filters.to_filters())
+    customers.count()
+    if customers.capped:
+        response["X-Count-Capped"] = "true"
+    return customers
 
 
 @router.get("/pool", response={200: list[CustomerOut], **ERRORS})
