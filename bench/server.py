@@ -222,8 +222,9 @@ def server_cpu(master: int) -> dict[int, float]:
 
 
 def cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
-    """CPU seconds spent between two :func:`server_cpu` readings: a process new since the first counts
-    whole; one gone (a database connection closed after its maximum age) is missed for that phase."""
+    """CPU seconds spent between two :func:`server_cpu` readings (``after``: the last reading of each process
+    seen, taken every half second): a process new since the first counts whole; one gone (a database
+    connection closed after its maximum age) counts up to its last reading."""
     return sum(spent - before.get(pid, 0.0) for pid, spent in after.items())
 
 
@@ -313,8 +314,27 @@ def drive(*, port: int, threads: int, seconds: float, make: Callable[[int, int],
         run(warmup)
     counting[0] = True
     cpu_before = cpu() if cpu else {}
+    seen: dict[int, float] = dict(cpu_before)
+    sampling = threading.Event()
+
+    def sample() -> None:  # every half second: a backend closed meanwhile is missed for half a second at most
+        from django.db import connections
+
+        try:
+            while not sampling.wait(0.5):
+                seen.update(cpu())
+        finally:
+            connections.close_all()
+
+    sampler = threading.Thread(target=sample) if cpu else None
+    if sampler:
+        sampler.start()
     elapsed = run(seconds)
-    cpu_spent = cpu_between(cpu_before, cpu()) if cpu else None
+    if sampler:
+        sampling.set()
+        sampler.join()
+        seen.update(cpu())
+    cpu_spent = cpu_between(cpu_before, seen) if cpu else None
     latencies.sort()
     ok = len(latencies)
     return Phase(
