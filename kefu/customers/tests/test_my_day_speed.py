@@ -51,7 +51,7 @@ def test_r_cus_6_due_rows_are_the_markup_of_the_per_row_tags(language):
 def test_r_cus_6_my_day_runs_the_same_queries_for_a_page_of_rows_as_for_none(demo, clients):
     """Session, person, the page of rows, the counts, the care tasks and the roles (once, for the menu and
     the account menu; the rule settings are cached after the first page) — whatever the backlog."""
-    from kefu.customers.models import Customer
+    from kefu.customers.models import CareTask, Customer
     from kefu.customers.services import create_customer
 
     client = clients("agent")
@@ -59,12 +59,20 @@ def test_r_cus_6_my_day_runs_the_same_queries_for_a_page_of_rows_as_for_none(dem
         client.get("/customers/my-day/")
         with CaptureQueriesContext(connection) as empty:
             assert client.get("/customers/my-day/").status_code == 200
-        for k in range(60):
-            create_customer(actor=demo.users["agent1"], shop=demo.shops["tmall"], name=f"待跟进{k}")
+        created = [create_customer(actor=demo.users["agent1"], shop=demo.shops["tmall"], name=f"待跟进{k}")
+                   for k in range(60)]
         Customer.objects.filter(owner=demo.users["agent1"]).update(next_due=TODAY - dt.timedelta(days=1))
+        for customer in created[:3]:
+            CareTask.objects.create(customer=customer, owner=demo.users["agent1"], kind="birthday",
+                                    title=f"生日问候{customer.pk}", due_date=TODAY)
         with CaptureQueriesContext(connection) as full:
             response = client.get("/customers/my-day/")
-    assert response.content.decode().count('class="table-danger"') == 50
+    html = response.content.decode()
+    assert html.count('class="table-danger"') == 50
+    for customer in created[:3]:  # care tasks: the title, and the customer's name linking to the customer
+        assert f"生日问候{customer.pk}" in html
+        assert f'<a href="/customers/{customer.pk}/">{customer.name}</a>' in html
+        assert f'hx-post="/customers/care/{CareTask.objects.get(customer=customer).pk}/done/"' in html
     tables = [re.search(r'FROM "(\w+)"', q["sql"]).group(1) for q in full.captured_queries]
     assert tables == ["django_session", "org_user", "customers_customer", "customers_customer",
                       "customers_caretask", "org_userrole"]
