@@ -17,6 +17,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -56,7 +58,7 @@ def _error_message(request, exc: ServiceError) -> None:
 
 
 def _decorate(tickets, now: dt.datetime, labels: dict) -> None:
-    """A card's texts, links and labels computed once here: the card template only prints them."""
+    """A card's texts, links and labels computed once here (:func:`card_html` prints them)."""
     from kefu.tickets.views_desk import format_span
 
     base = reverse("tickets:detail", args=[0])[:-2]  # "/tickets/"
@@ -67,9 +69,9 @@ def _decorate(tickets, now: dt.datetime, labels: dict) -> None:
         t.deadline_kind = "first" if t.first_responded_at is None else "resolution"
         if t.deadline is not None:
             span = format_span((t.deadline - now).total_seconds())
-            t.deadline_text = (_("overdue by %(t)s") if t.overdue else _("%(t)s left")) % {"t": span}
+            t.deadline_text = (labels["overdue"] if t.overdue else labels["left"]) % {"t": span}
             t.deadline_title = f"{timezone.localtime(t.deadline):%Y-%m-%d %H:%M}"
-        t.action_text = _("last action %(t)s ago") % {"t": format_span((now - t.last_action_at).total_seconds())}
+        t.action_text = labels["action"] % {"t": format_span((now - t.last_action_at).total_seconds())}
         t.action_title = f"{timezone.localtime(t.last_action_at):%Y-%m-%d %H:%M}"
         t.url = f"{base}{t.pk}/"
         t.board_url = f"{board}{t.pk}/"
@@ -80,43 +82,119 @@ def _decorate(tickets, now: dt.datetime, labels: dict) -> None:
         t.level_label = labels["level"].get(t.escalation_level, "") if t.escalation_level != "agent" else ""
 
 
-def _column(tickets: list) -> tuple[list, str | int]:
-    """The cards shown (at most selectors.BOARD_CARDS) and the column's count ("20+" when there are more)."""
-    n = selectors.BOARD_CARDS
-    return tickets[:n], (f"{n}+" if len(tickets) > n else len(tickets))
+_PRIORITY_BADGE = {"urgent": "bg-red-lt", "high": "bg-orange-lt"}
 
 
-def _board_context(request) -> dict:
+def card_html(t, words: dict, can_supervise: bool) -> str:
+    """One board card (a decorated ticket, :func:`_decorate`) as HTML: built here in one pass instead of a
+    template include per card (the board's rendering was most of its Python time). Every value is escaped
+    by ``format_html``."""
+    badges = ""
+    if t.priority in _PRIORITY_BADGE:
+        badges += format_html(' <span class="badge {} ms-1">{}</span>', _PRIORITY_BADGE[t.priority], t.priority_label)
+    if t.type == "complaint":
+        badges += format_html(' <span class="badge bg-pink-lt ms-1">{}{}</span>', t.type_label,
+                              f" · {t.severity_label}" if t.severity_label else "")
+    if can_supervise:
+        on = bool(t.supervised)
+        supervise = format_html(
+            '<button type="button" class="btn btn-sm btn-icon {}" hx-post="{}supervise/" hx-vals=\'{{"on": "{}"}}\' '
+            'hx-target="#board-columns" hx-swap="outerHTML" title="{}" aria-pressed="{}" data-testid="supervise-{}">'
+            '<i class="ti ti-eye"></i></button>',
+            "btn-blue" if on else "btn-ghost-secondary", t.board_url, "0" if on else "1",
+            words["unsupervise"] if on else words["supervise"], "true" if on else "false", t.pk)
+    elif t.supervised:
+        supervise = format_html('<span class="badge bg-blue-lt" title="{}"><i class="ti ti-eye"></i></span>',
+                                words["supervised"])
+    else:
+        supervise = ""
+    owner = format_html("{}", t.owner) if t.owner_id else format_html('<span class="text-orange">{}</span>',
+                                                                       words["unassigned"])
+    level = format_html(' <span class="text-purple"><i class="ti ti-arrow-big-up-lines"></i> {}</span>',
+                        t.level_label) if t.level_label else ""
+    deadline = ""
+    if t.deadline:
+        tone = "bg-red text-red-fg" if t.overdue else "bg-orange-lt" if t.sla_state == "warning" else "bg-secondary-lt"
+        deadline = format_html(
+            '<span class="badge {}" data-testid="sla-countdown" title="{}"><i class="ti {}"></i> {} · {}</span> ',
+            tone, t.deadline_title, "ti-alarm" if t.overdue else "ti-clock",
+            words["first"] if t.deadline_kind == "first" else words["resolution"], t.deadline_text)
+    paused = format_html('<span class="badge bg-secondary-lt"><i class="ti ti-player-pause"></i> {}</span> ',
+                         words["paused"]) if t.paused_at else ""
+    return format_html(
+        '<div class="list-group-item board-card" data-testid="card-{pk}">'
+        '<div class="d-flex align-items-start gap-2"><div class="flex-fill" style="min-width: 0">'
+        '<a href="{url}" class="fw-bold text-reset">{number}</a>{badges}'
+        '<div class="text-truncate" title="{title}"><a href="{url}" class="text-reset">{title}</a></div></div>'
+        "{supervise}</div>"
+        '<div class="small text-secondary mt-1 d-flex flex-wrap gap-2"><span><i class="ti ti-user"></i> {owner}</span> '
+        '<span><i class="ti ti-building-store"></i> {shop}</span> <span>{status}</span>{level}</div>'
+        '<div class="small mt-1 d-flex flex-wrap gap-2">{deadline}{paused}'
+        '<span class="text-secondary" title="{action_title}">{action_text}</span></div>'
+        '<div class="btn-list mt-2">'
+        '<button type="button" class="btn btn-sm" hx-post="{board_url}remind/" hx-target="#board-columns" '
+        'hx-swap="outerHTML"{disabled} data-testid="remind-{pk}"><i class="ti ti-bell-ringing me-1"></i>{remind}</button> '
+        '<button type="button" class="btn btn-sm" data-bs-toggle="modal" data-bs-target="#board-assign" '
+        "data-testid=\"assign-{pk}\" @click=\"assignUrl = '{board_url}assign/'; assignNumber = '{number}'; "
+        "assignOwner = '{owner_id}'\"><i class=\"ti ti-user-share me-1\"></i>{assign}</button></div></div>",
+        pk=t.pk, url=t.url, number=t.number, badges=badges, title=t.title, supervise=supervise, owner=owner,
+        shop=t.shop.name, status=t.status_label, level=level, deadline=deadline, paused=paused,
+        action_title=t.action_title, action_text=t.action_text, board_url=t.board_url,
+        disabled="" if t.owner_id else mark_safe(" disabled"),  # noqa: S308 - a constant
+        remind=words["remind"], assign=words["assign"], owner_id=t.owner_id or "")
+
+
+# the board's columns: (key in the page, key of selectors.lead_board)
+_COLUMNS = {"stuck": "stuck", "sla": "breaching", "escalated": "escalated", "supervised": "supervised"}
+
+
+def _words() -> dict:
+    return {"unassigned": _("Unassigned"), "remind": _("Remind"), "assign": _("Assign"),
+            "paused": _("paused"), "first": _("first response"), "resolution": _("resolution"),
+            "supervise": _("Supervise (督办)"), "unsupervise": _("Stop supervising"),
+            "supervised": _("Supervised (督办)"), "more": _("More")}
+
+
+def _board_context(request, *, column: str | None = None) -> dict:
+    """The board's columns, each with its first selectors.BOARD_CARDS cards as HTML and its count ("10+"
+    when there are more, with a "More" button loading up to selectors.BOARD_MORE_CARDS of that column);
+    with ``column``, only that column, with up to BOARD_MORE_CARDS cards."""
     from kefu.tickets.choices import Severity
     from kefu.tickets.views_desk import _labels
 
     user = request.user
     hours = get_rule("tickets.stuck_hours", centre_id=user.centre_id)
-    board = selectors.lead_board(user, stuck_hours=hours)
+    n = selectors.BOARD_MORE_CARDS if column else selectors.BOARD_CARDS
+    board = selectors.lead_board(user, stuck_hours=hours, n=n,
+                                 columns=(_COLUMNS[column],) if column else None)
     now = timezone.now()
-    labels = {**_labels(), "severity": {code: str(label) for code, label in Severity.choices}}
-    shown = {key: _column(tickets) for key, tickets in board.items()}
-    for tickets, _count in shown.values():
-        _decorate(tickets, now, labels)
-    columns = [
+    labels = {**_labels(), "severity": {code: str(label) for code, label in Severity.choices},
+              "overdue": _("overdue by %(t)s"), "left": _("%(t)s left"), "action": _("last action %(t)s ago")}
+    words = _words()
+    can_supervise = _can_supervise(user)
+    meta = [
         {"key": "stuck", "title": _("Stuck"), "icon": "ti-hourglass-empty", "color": "orange",
-         "tickets": shown["stuck"][0], "count": shown["stuck"][1],
          "hint": _("No action for %(hours)s hours.") % {"hours": hours}},
         {"key": "sla", "title": _("Time limit warning and breached"), "icon": "ti-alarm", "color": "red",
-         "tickets": shown["breaching"][0], "count": shown["breaching"][1],
          "hint": _("%(pct)s%% of the time limit used or past it.") % {
              "pct": get_rule("tickets.sla_warning_pct", centre_id=request.user.centre_id)}},
         {"key": "escalated", "title": _("Escalated"), "icon": "ti-arrow-big-up-lines", "color": "purple",
-         "tickets": shown["escalated"][0], "count": shown["escalated"][1], "hint": _("Above the agent level.")},
+         "hint": _("Above the agent level.")},
         {"key": "supervised", "title": _("Supervised (督办)"), "icon": "ti-eye", "color": "blue",
-         "tickets": shown["supervised"][0], "count": shown["supervised"][1],
          "hint": _("Marked by a head for the daily reports.")},
     ]
-    return {"columns": columns, "now": now, "can_supervise": _can_supervise(user), "stuck_hours": hours,
-            "words": {"unassigned": _("Unassigned"), "remind": _("Remind"), "assign": _("Assign"),
-                      "paused": _("paused"), "first": _("first response"), "resolution": _("resolution"),
-                      "supervise": _("Supervise (督办)"), "unsupervise": _("Stop supervising"),
-                      "supervised": _("Supervised (督办)")}}
+    columns = []
+    for col in meta:
+        if column and col["key"] != column:
+            continue
+        tickets = board[_COLUMNS[col["key"]]]
+        more = len(tickets) > n
+        tickets = tickets[:n]
+        _decorate(tickets, now, labels)
+        columns.append({**col, "tickets": tickets, "count": f"{n}+" if more else len(tickets),
+                        "more": more and not column,
+                        "cards": mark_safe("".join(card_html(t, words, can_supervise) for t in tickets))})  # noqa: S308 - format_html
+    return {"columns": columns, "now": now, "can_supervise": can_supervise, "stuck_hours": hours, "words": words}
 
 
 def _agents(user) -> list:
@@ -137,8 +215,15 @@ def _require_board(request) -> None:
 
 @login_required
 def board(request):
-    """Leads, heads, directors (and administrators): the tickets that need a manager's eye."""
+    """Leads, heads, directors (and administrators): the tickets that need a manager's eye. An HTMX request
+    with ``?column=`` (a column's "More" button) answers with that column's list, longer."""
     _require_board(request)
+    column = request.GET.get("column", "")
+    if column and _is_htmx(request):
+        if column not in _COLUMNS:
+            raise Http404
+        context = _board_context(request, column=column)
+        return render(request, "tickets/board.html#column-list", {**context, "col": context["columns"][0], "oob": True})
     return render(request, "tickets/board.html", {**_board_context(request), "agents": _agents(request.user)})
 
 
