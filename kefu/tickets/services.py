@@ -98,7 +98,8 @@ def _next_number_and_id(now: dt.datetime) -> tuple[str, int]:
     caller's transaction the setting would apply to all of it, so it is left alone there."""
     day = timezone.localdate(now)
     table = connection.ops.quote_name(TicketCounter._meta.db_table)
-    no_flush = "" if connection.in_atomic_block else ", set_config('synchronous_commit', 'off', true)"
+    # autocommit: the statement is its own transaction (not so in an atomic block or a manual transaction)
+    no_flush = ", set_config('synchronous_commit', 'off', true)" if connection.get_autocommit() else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f'INSERT INTO {table} ("day", "last") VALUES (%s, 1) '  # noqa: S608 - our own table names
