@@ -36,7 +36,7 @@ def _menus(entries, active: str | None) -> tuple[list[dict], list[dict]]:
     return items, groups
 
 
-@functools.lru_cache(maxsize=2048)
+@functools.lru_cache(maxsize=512)  # a menu is 4–8 KiB: at most ~4 MiB a worker, far less in practice
 def _menu_html(roles: frozenset[str], language: str, urls_key: tuple, active: str | None) -> SafeString:
     """The navbar's menu (``core/nav_menu.html``) of an audience with one entry active, rendered once."""
     return mark_safe(render_to_string(  # noqa: S308 - a template's output, escaped by it
