@@ -105,3 +105,57 @@ def test_board_reads_its_columns_in_two_queries_whatever_the_backlog(demo, clien
     assert len(few) == len(many) == 2  # the columns' ids (one statement), then their rows
     more = client.get("/tickets/board/", {"column": "escalated"}, **HX)
     assert more.content.decode().count('data-testid="card-') == 15
+
+
+# -- the director's desk counts (counts.scope_counts) ----------------------------------------------
+
+
+@pytest.fixture
+def counts_cached(settings):
+    from django.core.cache import cache
+
+    from kefu.tickets import counts
+
+    settings.KEFU_SCOPE_COUNTS_SECONDS = counts.SCOPE_COUNTS_SECONDS
+    cache.clear()
+    yield counts.SCOPE_COUNTS_SECONDS
+    cache.clear()
+
+
+def test_scope_counts_are_reused_for_some_seconds_then_counted_again(demo, make_ticket, counts_cached):
+    import time_machine
+
+    from kefu.tickets import counts
+
+    director = demo.users["director1"]
+    with time_machine.travel(dt.datetime(2026, 12, 5, 8, 0, tzinfo=dt.UTC), tick=False) as traveller:
+        make_ticket()
+        first = counts.scope_counts(director)
+        make_ticket()
+        with CaptureQueriesContext(connection) as ctx:
+            again = counts.scope_counts(director)
+        assert again == first and not [q for q in ctx.captured_queries if "tickets_ticket" in q["sql"]]
+        traveller.shift(counts_cached - 1)
+        assert counts.scope_counts(director)["open"] == first["open"]
+        traveller.shift(2)  # past the seconds: counted again
+        assert counts.scope_counts(director)["open"] == first["open"] + 1 == counts.count_scope(director)["open"]
+
+
+def test_scope_counts_are_kept_per_person(demo, make_ticket, counts_cached):
+    from kefu.tickets import counts
+
+    make_ticket()
+    assert counts.scope_counts(demo.users["director1"])["open"] == 1
+    make_ticket(shop="jd", actor="agent4")
+    assert counts.scope_counts(demo.users["head1"]) == counts.count_scope(demo.users["head1"])
+    assert counts.scope_counts(demo.users["director1"])["open"] == 1  # the director's numbers, 15 s old
+
+
+def test_without_seconds_scope_counts_count_every_time(demo, make_ticket, settings):
+    from kefu.tickets import counts
+
+    settings.KEFU_SCOPE_COUNTS_SECONDS = 0
+    make_ticket()
+    assert counts.scope_counts(demo.users["director1"])["open"] == 1
+    make_ticket()
+    assert counts.scope_counts(demo.users["director1"])["open"] == 2
