@@ -165,6 +165,7 @@ def set_taking_tickets(*, actor, taking: bool) -> AgentAvailability:
 def desk_state(person, *, now: dt.datetime) -> dict:
     """What the desk's toggle shows: taking tickets or not, and since when a break has lasted."""
     state = duty.desk_duty(person, now)
-    toggle = is_on_duty(person)
+    # the toggle counts only off shift and off a break: not read otherwise (an agent at work is on shift)
+    taking = not state.on_break and (state.on_shift or is_on_duty(person))
     return {"on_break": state.on_break, "break_since": state.break_since, "break_minutes": state.break_minutes,
-            "on_shift": state.on_shift, "taking": not state.on_break and (state.on_shift or toggle)}
+            "on_shift": state.on_shift, "taking": taking}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 
 from django import forms
+from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -28,12 +29,19 @@ def _e(value) -> str:
     return html.escape(str(value))
 
 
+_WORDS: dict[str, dict[str, str]] = {}
+
+
 def words() -> dict[str, str]:
-    """The words every row repeats, translated and escaped once per page."""
-    return {key: _e(text) for key, text in {
-        "owner": _("Owner"), "queue": _("Queue"), "claim": _("Claim"), "first_reply": _("1st reply"),
-        "paused": _("paused"), "level": _("Escalation level"), "supervised": _("Supervised"),
-        "late": _("resolved late"), "on_time": _("resolved on time")}.items()}
+    """The words every row repeats, translated and escaped once per language (read only)."""
+    language = translation.get_language()
+    found = _WORDS.get(language)
+    if found is None:
+        found = _WORDS[language] = {key: _e(text) for key, text in {
+            "owner": _("Owner"), "queue": _("Queue"), "claim": _("Claim"), "first_reply": _("1st reply"),
+            "paused": _("paused"), "level": _("Escalation level"), "supervised": _("Supervised"),
+            "late": _("resolved late"), "on_time": _("resolved on time")}.items()}
+    return found
 
 
 # -- rows -----------------------------------------------------------------------------------------------

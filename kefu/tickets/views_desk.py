@@ -16,7 +16,7 @@ from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -55,19 +55,37 @@ def is_lead_or_above(user) -> bool:
     return is_manager(user) or user.has_role(Role.LEAD)
 
 
-def format_span(seconds: float) -> str:
+# Texts every row repeats, per language: translated once per process, not once per row (a row used to ask
+# gettext for five of them and the desk prints 55 rows).
+_WORDS: dict[str, dict[str, str]] = {}
+_LABELS: dict[str, dict[str, dict[str, str]]] = {}
+
+
+def _countdown_words() -> dict[str, str]:
+    language = translation.get_language()
+    words = _WORDS.get(language)
+    if words is None:
+        words = _WORDS[language] = {
+            "d": _("%(d)sd %(h)sh"), "h": _("%(h)sh %(m)02dm"), "m": _("%(m)sm"), "left": _("%(t)s left"),
+            "overdue": _("overdue by %(t)s"), "first": _("First response"), "resolution": _("Resolution"),
+            "due": _("due")}
+    return words
+
+
+def format_span(seconds: float, words: dict[str, str] | None = None) -> str:
     """1d 3h, 2h 05m, 12m (the countdown's text; the JS ticker writes the same)."""
+    words = words or _countdown_words()
     minutes = int(abs(seconds) // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
-        return _("%(d)sd %(h)sh") % {"d": days, "h": hours}
+        return words["d"] % {"d": days, "h": hours}
     if hours:
-        return _("%(h)sh %(m)02dm") % {"h": hours, "m": mins}
-    return _("%(m)sm") % {"m": mins}
+        return words["h"] % {"h": hours, "m": mins}
+    return words["m"] % {"m": mins}
 
 
-def deadline_info(ticket, now: dt.datetime) -> SimpleNamespace | None:
+def deadline_info(ticket, now: dt.datetime, words: dict[str, str] | None = None) -> SimpleNamespace | None:
     """The deadline the owner is racing (first response until answered, then resolution), with its
     warning moment, the live state and the remaining time; None for finished tickets."""
     if ticket.status not in OPEN_STATUSES:
@@ -75,27 +93,33 @@ def deadline_info(ticket, now: dt.datetime) -> SimpleNamespace | None:
     due = sla.next_deadline(ticket)
     if due is None:
         return None
+    words = words or _countdown_words()
     first = ticket.first_responded_at is None and ticket.first_response_due is not None \
         and due == ticket.first_response_due
     warn = ticket.first_response_warn_at if first else ticket.resolution_warn_at
     reference = ticket.paused_at or now
     remaining = (due - reference).total_seconds()
     state = sla.state_at(ticket, now)
-    span = format_span(remaining)
-    text = (_("%(t)s left") % {"t": span}) if remaining > 0 else (_("overdue by %(t)s") % {"t": span})
+    span = format_span(remaining, words)
+    text = (words["left"] if remaining > 0 else words["overdue"]) % {"t": span}
     return SimpleNamespace(due=due, warn=warn or due, first=first, paused=ticket.paused_at is not None,
                            state=state, css=SLA_CLASS[state], text=text,
-                           label=_("First response") if first else _("Resolution"))
+                           label=words["first"] if first else words["resolution"])
 
 
 def _labels() -> dict[str, dict[str, str]]:
-    """The choices' labels in the request's language, translated once per list (not once per row)."""
+    """The choices' labels in the request's language (translated once per language; read only)."""
     from kefu.tickets.choices import Channel, Priority, Status, TicketType, WaitingOn
 
-    return {name: {code: str(label) for code, label in choices}
+    language = translation.get_language()
+    labels = _LABELS.get(language)
+    if labels is None:
+        labels = _LABELS[language] = {
+            name: {code: str(label) for code, label in choices}
             for name, choices in (("type", TicketType.choices), ("channel", Channel.choices),
                                   ("status", Status.choices), ("priority", Priority.choices),
                                   ("level", Level.choices), ("waiting_on", WaitingOn.choices))}
+    return labels
 
 
 def decorate(request, tickets, now: dt.datetime | None = None):
@@ -106,14 +130,16 @@ def decorate(request, tickets, now: dt.datetime | None = None):
     now = now or timezone.now()
     view = phone_view_for(request)
     labels = _labels()
+    words = _countdown_words()
+    zone = timezone.get_current_timezone()
     detail = reverse("tickets:detail", args=[0])[:-2]  # "/tickets/"; a row's page is detail + "<id>/"
-    due_word = _("due")
+    due_word = words["due"]
     for t in tickets:
-        t.deadline = d = deadline_info(t, now)
+        t.deadline = d = deadline_info(t, now, words)
         if d is not None:
-            local_due = timezone.localtime(d.due)
+            local_due = timezone.localtime(d.due, zone)
             d.due_iso = local_due.isoformat()
-            d.warn_iso = timezone.localtime(d.warn).isoformat()
+            d.warn_iso = timezone.localtime(d.warn, zone).isoformat()
             d.title = f"{d.label} · {due_word} {local_due:%Y-%m-%d %H:%M}"
         t.url = f"{detail}{t.pk}/"
         t.status_css = STATUS_CLASS.get(t.status, "bg-secondary-lt")
@@ -124,7 +150,7 @@ def decorate(request, tickets, now: dt.datetime | None = None):
         t.priority_label = labels["priority"].get(t.priority, t.priority)
         t.level_label = labels["level"].get(t.escalation_level, "") if t.escalation_level != Level.AGENT else ""
         t.waiting_label = labels["waiting_on"].get(t.waiting_on, "") if t.status == "waiting" else ""
-        t.created_text = f"{timezone.localtime(t.created_at):%Y-%m-%d %H:%M}"
+        t.created_text = f"{timezone.localtime(t.created_at, zone):%Y-%m-%d %H:%M}"
         t.late = bool(t.resolved_at and t.resolution_due and t.resolved_at > t.resolution_due)
         t.shown_phone = view.show(t.caller_phone) if t.caller_phone else ""
     return tickets
