@@ -131,7 +131,7 @@ def _read_sql() -> str:
         f"ARRAY(SELECT f.detail FROM {CheckFlag._meta.db_table} f WHERE f.check_result_id = c.id ORDER BY f.kind) "
         f"FROM {Ticket._meta.db_table} t JOIN {Shop._meta.db_table} s ON s.id = t.shop_id "
         f"LEFT JOIN {TicketCheck._meta.db_table} c ON c.ticket_id = t.id "
-        "WHERE t.id = %s FOR UPDATE OF t")
+        "WHERE t.id = %s FOR UPDATE OF t SKIP LOCKED")
 
 
 def _read_one_statement(ticket_id: int) -> _Read | None:
@@ -184,9 +184,11 @@ def _insert_values(obj) -> tuple[list[str], list]:
             [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
 
 
-def _write_one_statement(result: TicketCheck, *, gone: list[str], put: dict[str, str], audit) -> int:
+def _write_one_statement(result: TicketCheck, *, gone: list[str], put: dict[str, str], audit,
+                         read_at: dt.datetime | None) -> int | None:
     """PostgreSQL: the result row (``INSERT … ON CONFLICT DO UPDATE``), the flags cleared, raised or changed and
-    the audit entry by one statement (data-modifying ``WITH``). Returns the result's id."""
+    the audit entry by one statement (data-modifying ``WITH``). Returns the result's id — or None, writing
+    nothing, when the stored result is no longer the one read (its ``checked_at`` is not ``read_at``)."""
     quote = connection.ops.quote_name
     check_fields = ["ticket", "centre", "agent", "score", "flagged", "results", "checked_at"]
     fields = [TicketCheck._meta.get_field(name) for name in check_fields]
@@ -195,7 +197,8 @@ def _write_one_statement(result: TicketCheck, *, gone: list[str], put: dict[str,
     updates = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in columns[1:])
     parts = [f"c AS (INSERT INTO {TicketCheck._meta.db_table} ({', '.join(map(quote, columns))}) "  # noqa: S608
              f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT (ticket_id) DO UPDATE SET {updates} "
-             "RETURNING id)"]
+             f"WHERE {TicketCheck._meta.db_table}.checked_at IS NOT DISTINCT FROM %s RETURNING id)"]
+    params.append(read_at)
     flags = CheckFlag._meta.db_table
     if gone:
         parts.append(f"d AS (DELETE FROM {flags} WHERE check_result_id IN (SELECT id FROM c) AND kind = ANY(%s))")  # noqa: S608
@@ -216,10 +219,11 @@ def _write_one_statement(result: TicketCheck, *, gone: list[str], put: dict[str,
         params += values
     with connection.cursor() as cursor:
         cursor.execute("WITH " + ", ".join(parts) + " SELECT id FROM c", params)  # noqa: S608 - our own names
-        return cursor.fetchone()[0]
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
-def _write_orm(result: TicketCheck, *, gone: list[str], put: dict[str, str], audit) -> int:
+def _write_orm(result: TicketCheck, *, gone: list[str], put: dict[str, str], audit, read_at=None) -> int:
     # one statement whether the ticket was checked before or not (INSERT … ON CONFLICT DO UPDATE); the ticket's
     # row lock already serialises checks of one ticket
     TicketCheck.objects.bulk_create([result], update_conflicts=True, unique_fields=["ticket"],
@@ -247,13 +251,27 @@ def run_ticket_checks(*, ticket_id: int) -> TicketCheck | None:
     outcome is the one stored (same score, results, flags and agent) nothing is written: ``checked_at`` is
     when the outcome last changed.
 
-    On PostgreSQL two statements: the ticket (locked: two checks of one ticket wait for each other) with its
+    On PostgreSQL two statements: the ticket (locked: two checks of one ticket never run at once) with its
     replies and stored result, then — only when something changed — the result, the flags and the audit entry
-    together. Elsewhere the same through the ORM."""
+    together. The read skips a ticket another check has locked: then this run waits for the lock and reads
+    through the ORM, whose statements see that check's result; the write changes nothing when the stored
+    result is not the one read (a check committed between the read's snapshot and its lock) and the run is
+    made again under the lock. Elsewhere the same through the ORM."""
     one_statement = connection.vendor == "postgresql"
-    read = _read_one_statement(ticket_id) if one_statement else _read_orm(ticket_id)
+    read = _read_one_statement(ticket_id) if one_statement else None
+    if read is None:  # elsewhere; or another check of the ticket holds its lock: wait for it, then read afresh
+        read = _read_orm(ticket_id)
     if read is None:
         return None
+    result = _settle(ticket_id, read, one_statement)
+    if result is None:
+        # the stored result changed between this statement's snapshot and its lock (another check committed
+        # just then): the lock is held now, so the ORM's reads see that check's result
+        result = _settle(ticket_id, _read_orm(ticket_id), one_statement)
+    return result
+
+
+def _settle(ticket_id: int, read: _Read, one_statement: bool) -> TicketCheck | None:
     centre_id = read.centre_id
     rules = active_rules()
     results, score = checks.run(context_for(read, centre_id, rules), rules,
@@ -273,7 +291,10 @@ def run_ticket_checks(*, ticket_id: int) -> TicketCheck | None:
     if gone or any(kind not in read.flags for kind in failed):
         audit = entry(actor=None, action=Action.UPDATE, obj=result, before={"flags": sorted(read.flags)},
                       after={"flags": sorted(failed), "score": score}, note="automatic checks")
-    result.pk = (_write_one_statement if one_statement else _write_orm)(result, gone=gone, put=put, audit=audit)
+    result.pk = (_write_one_statement if one_statement else _write_orm)(result, gone=gone, put=put, audit=audit,
+                                                                        read_at=read.checked_at)
+    if result.pk is None:
+        return None
     result._state.adding = False
     return result
 

@@ -110,3 +110,28 @@ def test_one_read_and_one_write_statement_on_postgresql(demo, make_ticket, clock
     with CaptureQueriesContext(connection) as ctx:
         run_ticket_checks(ticket_id=ticket.pk)
     assert len([q for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement read and write are PostgreSQL's")
+def test_a_result_changed_after_the_read_is_read_again_under_the_lock(demo, make_ticket, clock, monkeypatch):
+    from kefu.quality import autocheck_services
+
+    ticket = make_ticket()
+    _reply(demo, ticket, "不知道。")
+    run_ticket_checks(ticket_id=ticket.pk)
+    stale = autocheck_services._read_one_statement(ticket.pk)  # what a run whose snapshot came first would see
+    stale.score = -1  # …with a stored outcome unlike its own, so that it writes
+    clock(NOW + dt.timedelta(hours=1))
+    _reply(demo, ticket, "您好，这个不归我管。")  # another check commits a new result meanwhile
+    run_ticket_checks(ticket_id=ticket.pk)
+    changed = TicketCheck.objects.get(ticket_id=ticket.pk)
+    assert changed.checked_at == NOW + dt.timedelta(hours=1)
+    monkeypatch.setattr(autocheck_services, "_read_one_statement", lambda ticket_id: stale)
+    clock(NOW + dt.timedelta(hours=2))
+    result = run_ticket_checks(ticket_id=ticket.pk)  # the stale read's write changes nothing; read again
+    stored = TicketCheck.objects.get(pk=result.pk)
+    assert stored.checked_at == changed.checked_at and stored.results == changed.results  # nothing to change
+    assert "不归我管" in stored.results["forbidden"]["detail"]
+    assert set(CheckFlag.objects.filter(check_result_id=result.pk).values_list("kind", flat=True)) == {
+        "forbidden", "greeting"}
+    assert _audits(result) == 1  # raised once; the new detail is no new flag
