@@ -17,7 +17,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -199,7 +199,11 @@ def _board_context(request, *, column: str | None = None) -> dict:
 
 def _agents(user) -> list:
     """The people a card's ticket may be assigned to, listed once on the page (the shared assign form)."""
-    return list(people_in_scope(user).filter(roles__role=Role.AGENT).distinct().order_by("username"))
+    rows = people_in_scope(user).filter(roles__role=Role.AGENT).distinct().order_by("username").prefetch_related(
+        None).values_list("pk", "display_name", "username")
+    # the options built once here: 500 people as model instances with their roles cost the director's board
+    # about a third of its Python time
+    return format_html_join("", '<option value="{}">{}</option>', ((pk, name or username) for pk, name, username in rows))
 
 
 def _board_response(request):
