@@ -309,7 +309,7 @@ _OWNER_SLOT = -7_919_131  # an owner id no one has: where each branch's owner go
 
 
 def _first_per_owner(qs: QuerySet[Ticket], order: tuple[str, ...], owners: list[int] | None,
-                     n: int, *, per_owner: bool = True) -> tuple[str, list]:
+                     n: int, *, per_owner: bool | str = True) -> tuple[str, list]:
     """SQL (and its parameters) giving the first ``n`` tickets of ``qs`` in ``order`` (their sort values
     and ids); with ``owners``, of those people and the unassigned.
 
@@ -327,6 +327,18 @@ def _first_per_owner(qs: QuerySet[Ticket], order: tuple[str, ...], owners: list[
             qs = qs.filter(Q(owner_id__in=owners) | Q(owner__isnull=True))
         sql, params = qs.order_by(*order).values_list(*keys)[:n].query.sql_with_params()
         return sql, list(params)
+    if per_owner == "lateral":  # one branch to plan: unnest(owners) CROSS JOIN LATERAL (one owner's first n)
+        from django.db.models import BooleanField
+        from django.db.models.expressions import RawSQL
+
+        mine = qs.filter(RawSQL('"tickets_ticket"."owner_id" = o.owner_id', (), output_field=BooleanField()))
+        lateral, lateral_params = mine.order_by(*order).values_list(*keys)[:n].query.sql_with_params()
+        queue, queue_params = qs.filter(owner__isnull=True).order_by(*order).values_list(*keys)[:n] \
+            .query.sql_with_params()
+        names = ", ".join(f'b."{k}"' for k in keys)
+        return (f"SELECT c.* FROM (SELECT {names} FROM unnest(%s::bigint[]) AS o(owner_id) CROSS JOIN LATERAL "  # noqa: S608 - compiled querysets
+                f"({lateral}) AS b UNION ALL ({queue})) AS c ORDER BY {_sort_sql(order, 'c')} LIMIT {int(n)}",
+                [list(owners), *lateral_params, *queue_params])
     branch, branch_params = qs.filter(owner_id=_OWNER_SLOT).order_by(*order).values_list(*keys)[:n] \
         .query.sql_with_params()
     slot = [i for i, p in enumerate(branch_params) if p == _OWNER_SLOT]
@@ -348,9 +360,9 @@ def _board_queries(user, *, stuck_hours: int, now: dt.datetime) -> dict[str, tup
     stuck_qs = open_.filter(last_action_at__lte=now - dt.timedelta(hours=stuck_hours)).exclude(
         status=Status.WAITING, waiting_on="customer")
     return {
-        "stuck": (stuck_qs, ("last_action_at", "id")),
+        "stuck": (stuck_qs, ("last_action_at", "id"), "lateral"),
         "breaching": (open_.filter(sla_state__in=["warning", "breached"]), ("resolution_due", "id")),
-        "escalated": (open_.exclude(escalation_level=Level.AGENT), ("-last_action_at", "-id")),
+        "escalated": (open_.exclude(escalation_level=Level.AGENT), ("-last_action_at", "-id"), "lateral"),
         # few in the whole centre (hundreds): one walk of tic_supervised_idx, not one per owner
         "supervised": (scoped.filter(supervised=True).exclude(status=Status.CLOSED), ("-last_action_at", "-id"),
                        False),
@@ -362,6 +374,8 @@ def lead_board(user, *, stuck_hours: int, now: dt.datetime | None = None, n: int
     """The board's four columns (or only ``columns``), up to ``n + 1`` tickets each (the extra one says there
     are more): stuck (R-TIC-5), near or past the time limit, escalated, supervised. Each column is read in its
     order from an index of the open tickets (tickets 0006), per owner for a lead (:func:`_first_per_owner`).
+    "stuck" and "escalated" read per owner with one LATERAL branch (their per-owner indexes fit their filters
+    exactly), "breaching" with a branch per owner (the LATERAL form of it is planned as bitmap scan + sort).
     Two queries whatever the number of columns: the columns' ids (one ``UNION ALL``), then their rows
     (only what a card prints, :data:`BOARD_FIELDS`)."""
     from django.db import connection
@@ -379,7 +393,11 @@ def lead_board(user, *, stuck_hours: int, now: dt.datetime | None = None, n: int
         params += part_params
     ids: dict[str, list[int]] = {key: [] for key in keys}
     if parts:
-        with connection.cursor() as cursor:
+        from kefu.core.search import unprepared
+
+        # never prepared: the LATERAL branches' generic plans are catastrophic (a stuck column 0.6 s, "breaching"
+        # per owner 100 s with force_generic_plan) and their custom plans cost ~5 ms to make
+        with unprepared(), connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 3", params)
             for k, pk, _pos in cursor.fetchall():
                 ids[keys[k]].append(pk)
