@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -47,12 +48,32 @@ def scope_counts(user) -> dict[str, int]:
     seconds = _scope_counts_seconds()
     if seconds <= 0:
         return count_scope(user)
-    key = f"kefu:tickets:scope_counts:{user.pk}"
+    key = _key(user)
     counts = cache.get(key)
     if counts is None:
         counts = count_scope(user)
         cache.set(key, counts, seconds)
     return dict(counts)
+
+
+def _key(user) -> str:
+    return f"kefu:tickets:scope_counts:{user.pk}"
+
+
+# the roles whose pages show scope counts (the desk's tiles for managers and QA, the home page's for leads up)
+_COUNTED_ROLES = (Role.LEAD, Role.HEAD, Role.DIRECTOR, Role.ADMIN, Role.QA)
+
+
+def forget(user) -> None:
+    """The person changed a ticket: their next page counts afresh, not the numbers kept from before their own
+    change (dropped now and again at the commit, so that a page read in between keeps nothing stale)."""
+    if getattr(user, "pk", None) is None or _scope_counts_seconds() <= 0:
+        return
+    if not (user.is_superuser or user.has_role(*_COUNTED_ROLES)):
+        return
+    key = _key(user)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def count_scope(user) -> dict[str, int]:

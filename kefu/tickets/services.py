@@ -21,7 +21,7 @@ from kefu.core.transitions import check_transition
 from kefu.org.roles import Role
 from kefu.org.scope import scope_for
 from kefu.rules.selectors import get_rule
-from kefu.tickets import sla
+from kefu.tickets import counts, sla
 from kefu.tickets.access import access_task, access_ticket, can_act_on, is_manager, refuse_read_only
 from kefu.tickets.choices import (
     CALLBACK_TYPES,
@@ -59,6 +59,7 @@ def _now() -> dt.datetime:
 def _event(ticket: Ticket, *, actor, kind: str, body: str = "", public: bool = False, data=None, at=None):
     TicketEvent.objects.create(ticket=ticket, at=at or _now(), actor=actor if getattr(actor, "pk", None) else None,
                                kind=kind, body=body, public=public, data=data or {})
+    counts.forget(actor)  # every change writes its timeline entry: the actor's own tiles count it at once
 
 
 def _touch(ticket: Ticket, fields: list[str], now: dt.datetime, *, action: bool = True) -> None:
@@ -321,6 +322,8 @@ def _insert_new_ticket(*, actor, shop, number: str, now: dt.datetime, type: str,
             audit = entry(actor=actor, action=Action.CREATE, obj=ticket, after=snapshot(ticket, audited))
             audit.at = now  # as on the one-statement path
             audit.save(force_insert=True)
+    else:
+        counts.forget(actor)  # as _event does on every other change
     if owner is None and (assign_automatically is None or assign_automatically):
         from kefu.tickets.assignment import auto_assign
 
