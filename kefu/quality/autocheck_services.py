@@ -253,17 +253,19 @@ def run_ticket_checks(*, ticket_id: int) -> TicketCheck | None:
 
     On PostgreSQL two statements: the ticket (locked: two checks of one ticket never run at once) with its
     replies and stored result, then — only when something changed — the result, the flags and the audit entry
-    together. The read skips a ticket another check has locked: then this run waits for the lock and reads
-    through the ORM, whose statements see that check's result; the write changes nothing when the stored
-    result is not the one read (a check committed between the read's snapshot and its lock) and the run is
-    made again under the lock. Elsewhere the same through the ORM."""
+    together (when nothing changed, a look-up of the stored result's time instead). The read skips a ticket
+    another check has locked: then this run waits for the lock and reads through the ORM, whose statements see
+    that check's result; the write, or the look-up, finds whether the stored result is still the one read (a
+    check may commit between the read's snapshot and its lock) and if not the run is made again under the
+    lock. Elsewhere the same through the ORM."""
     one_statement = connection.vendor == "postgresql"
     read = _read_one_statement(ticket_id) if one_statement else None
+    before_lock = read is not None  # its stored result is as of its snapshot, taken before the lock
     if read is None:  # elsewhere; or another check of the ticket holds its lock: wait for it, then read afresh
         read = _read_orm(ticket_id)
     if read is None:
         return None
-    result = _settle(ticket_id, read, one_statement)
+    result = _settle(ticket_id, read, one_statement, before_lock=before_lock)
     if result is None:
         # the stored result changed between this statement's snapshot and its lock (another check committed
         # just then): the lock is held now, so the ORM's reads see that check's result
@@ -271,7 +273,7 @@ def run_ticket_checks(*, ticket_id: int) -> TicketCheck | None:
     return result
 
 
-def _settle(ticket_id: int, read: _Read, one_statement: bool) -> TicketCheck | None:
+def _settle(ticket_id: int, read: _Read, one_statement: bool, *, before_lock: bool = False) -> TicketCheck | None:
     centre_id = read.centre_id
     rules = active_rules()
     results, score = checks.run(context_for(read, centre_id, rules), rules,
@@ -281,6 +283,10 @@ def _settle(ticket_id: int, read: _Read, one_statement: bool) -> TicketCheck | N
                          flagged=bool(failed), results=results, checked_at=read.checked_at)
     if (read.check_id is not None and read.score == score and read.results == results and read.flags == failed
             and read.agent_id == read.owner_id and read.check_centre_id == centre_id):
+        if before_lock and not TicketCheck.objects.filter(pk=read.check_id, checked_at=read.checked_at).exists():
+            # another check committed its result between the read's snapshot and its lock: what this run
+            # found may differ from what is stored now, so it is made again under the lock (as after a write)
+            return None
         result.pk = read.check_id  # nothing changed: nothing to write
         result._state.adding = False
         return result
