@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -49,11 +51,13 @@ def scope_counts(user) -> dict[str, int]:
     if seconds <= 0:
         return count_scope(user)
     key = _key(user)
-    counts = cache.get(key)
-    if counts is None:
-        counts = count_scope(user)
-        cache.set(key, counts, seconds)
-    return dict(counts)
+    kept = cache.get(key)
+    now = time.time()
+    # the age is checked here too, not only by the cache's expiry: Redis expires by its own clock
+    if kept is None or not 0 <= now - kept[0] < seconds:
+        kept = (now, count_scope(user))
+        cache.set(key, kept, seconds)
+    return dict(kept[1])
 
 
 def _key(user) -> str:
