@@ -10,20 +10,7 @@ SQLite's small databases do not need it.
 
 from django.db import migrations
 
-NAME = "cus_list_order_idx"
-
-
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {NAME} "
-                          "ON customers_customer (next_due, grade, id)")
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {NAME}")
+from kefu.core.pg_indexes import postgresql_index
 
 
 class Migration(migrations.Migration):
@@ -34,5 +21,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(forwards, backwards, elidable=False),
+        postgresql_index("cus_list_order_idx", "ON customers_customer (next_due, grade, id)"),
     ]

@@ -7,21 +7,7 @@
 
 from django.db import migrations, models
 
-REOPEN_INDEX = "qa_reopen_event"
-
-
-def create_reopen_index(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {REOPEN_INDEX} ON tickets_ticketevent (ticket_id) "
-        "WHERE kind = 'transition' AND (data -> 'to') = '\"in_progress\"'::jsonb")
-
-
-def drop_reopen_index(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {REOPEN_INDEX}")
+from kefu.core.pg_indexes import postgresql_index
 
 
 class Migration(migrations.Migration):
@@ -37,5 +23,6 @@ class Migration(migrations.Migration):
             model_name="ticketcheck",
             index=models.Index(condition=models.Q(("flagged", True)), fields=["ticket"], name="qa_check_flagged_ticket"),
         ),
-        migrations.RunPython(create_reopen_index, drop_reopen_index, elidable=False),
+        postgresql_index("qa_reopen_event", "ON tickets_ticketevent (ticket_id) "
+                         "WHERE kind = 'transition' AND (data -> 'to') = '\"in_progress\"'::jsonb"),
     ]

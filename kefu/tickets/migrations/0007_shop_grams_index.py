@@ -13,20 +13,10 @@ it is built. No model state changes (RunPython), so ``makemigrations --check`` s
 from django.contrib.postgres.operations import BtreeGinExtension
 from django.db import migrations
 
+from kefu.core.pg_indexes import postgresql_index
+
 NAME = "tic_shop_grams_idx"
 DEFINITION = "ON tickets_ticket USING gin (shop_id, kefu_grams(title::text || ' ' || description))"
-
-
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {NAME} {DEFINITION}")
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {NAME}")
 
 
 class Migration(migrations.Migration):
@@ -38,5 +28,5 @@ class Migration(migrations.Migration):
 
     operations = [
         BtreeGinExtension(),
-        migrations.RunPython(forwards, backwards, elidable=False),
+        postgresql_index(NAME, DEFINITION),
     ]

