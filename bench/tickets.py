@@ -319,19 +319,19 @@ class TicketBench(CustomerBench):
 
     def desk_board(self) -> None:
         from kefu.rules.selectors import get_rule
-        from kefu.tickets import selectors
+        from kefu.tickets import board_selectors
 
         desks = self.desks()["people"]
-        self.log("lead board: selectors.lead_board and GET /tickets/board/")
+        self.log("lead board: board_selectors.lead_board and GET /tickets/board/")
         hours = get_rule("tickets.stuck_hours", centre_id=self.org.director.centre_id)
         for desk in ("typical lead", "heavy lead"):
             leads = desks[desk]
 
             def selector(i: int, leads=leads) -> int:
-                board = selectors.lead_board(self.fresh(leads[i % len(leads)]), stuck_hours=hours)
+                board = board_selectors.lead_board(self.fresh(leads[i % len(leads)]), stuck_hours=hours)
                 return sum(len(v) for v in board.values())
 
-            self.timed_desk("lead board: selectors.lead_board (4 columns of ≤ 50)", "board", selector, desk=desk,
+            self.timed_desk("lead board: board_selectors.lead_board (4 columns of ≤ 50)", "board", selector, desk=desk,
                             target_ms=DESK_TARGETS_MS["page"])
             clients = [self.session(u) for u in leads]
             self.timed_desk("lead board: GET /tickets/board/", "board", self.page(clients, "/tickets/board/"),

@@ -126,7 +126,7 @@ class Ticket(VersionedModel):
             models.Index(fields=["merged_into"], name="tic_merged_idx", condition=Q(merged_into__isnull=False)),
             # the board's 督办 column: only the few supervised tickets are in it (none written on create)
             models.Index(fields=["-last_action_at"], name="tic_supervised_idx", condition=Q(supervised=True)),
-            # the lead board per owner (selectors.lead_board): stuck = the owner's open tickets by last action;
+            # the lead board per owner (board_selectors.lead_board): stuck = the owner's open tickets by last action;
             # escalated = only the few escalated open tickets (none written on create)
             models.Index(fields=["owner", "last_action_at", "id"], name="tic_owner_action_idx",
                          condition=Q(status__in=OPEN_STATUSES)),

@@ -29,8 +29,8 @@ from kefu.org.roles import Role
 from kefu.org.scope import scope_for
 from kefu.org.selectors import access_person, departments_of_centre, people_in_scope, shops_in_scope
 from kefu.rules.selectors import get_rule
+from kefu.tickets import board_selectors, selectors, services, sla
 from kefu.tickets import dashboard as dash
-from kefu.tickets import selectors, services, sla
 from kefu.tickets.access import access_task, is_manager, tickets_in_scope
 from kefu.tickets.choices import Status, TaskStatus
 from kefu.tickets.models import Callback, DepartmentTask
@@ -144,7 +144,7 @@ def card_html(t, words: dict, can_supervise: bool) -> str:
         remind=words["remind"], assign=words["assign"], owner_id=t.owner_id or "")
 
 
-# the board's columns: (key in the page, key of selectors.lead_board)
+# the board's columns: (key in the page, key of board_selectors.lead_board)
 _COLUMNS = {"stuck": "stuck", "sla": "breaching", "escalated": "escalated", "supervised": "supervised"}
 
 
@@ -156,16 +156,16 @@ def _words() -> dict:
 
 
 def _board_context(request, *, column: str | None = None) -> dict:
-    """The board's columns, each with its first selectors.BOARD_CARDS cards as HTML and its count ("10+"
-    when there are more, with a "More" button loading up to selectors.BOARD_MORE_CARDS of that column);
+    """The board's columns, each with its first board_selectors.BOARD_CARDS cards as HTML and its count ("10+"
+    when there are more, with a "More" button loading up to board_selectors.BOARD_MORE_CARDS of that column);
     with ``column``, only that column, with up to BOARD_MORE_CARDS cards."""
     from kefu.tickets.choices import Severity
     from kefu.tickets.views_desk import _labels
 
     user = request.user
     hours = get_rule("tickets.stuck_hours", centre_id=user.centre_id)
-    n = selectors.BOARD_MORE_CARDS if column else selectors.BOARD_CARDS
-    board = selectors.lead_board(user, stuck_hours=hours, n=n,
+    n = board_selectors.BOARD_MORE_CARDS if column else board_selectors.BOARD_CARDS
+    board = board_selectors.lead_board(user, stuck_hours=hours, n=n,
                                  columns=(_COLUMNS[column],) if column else None)
     now = timezone.now()
     labels = {**_labels(), "severity": {code: str(label) for code, label in Severity.choices},

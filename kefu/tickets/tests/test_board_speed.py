@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kefu.tickets import selectors, services
+from kefu.tickets import board_selectors, services
 from kefu.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -28,31 +28,31 @@ def _column(response, key):
 
 
 def test_r_tic_5_board_shows_ten_cards_a_column_and_a_more_button(demo, clients, make_ticket):
-    _breaching(make_ticket, selectors.BOARD_CARDS + 1)
+    _breaching(make_ticket, board_selectors.BOARD_CARDS + 1)
     response = clients("lead").get("/tickets/board/")
     column = _column(response, "sla")
-    assert len(column["tickets"]) == selectors.BOARD_CARDS == 10 and column["count"] == "10+"
+    assert len(column["tickets"]) == board_selectors.BOARD_CARDS == 10 and column["count"] == "10+"
     html = response.content.decode()
-    assert html.count('data-testid="card-') == selectors.BOARD_CARDS
+    assert html.count('data-testid="card-') == board_selectors.BOARD_CARDS
     assert 'data-testid="more-sla"' in html and 'data-testid="more-stuck"' not in html
 
 
 def test_r_tic_5_board_column_with_exactly_ten_cards_has_no_more_button(demo, clients, make_ticket):
-    _breaching(make_ticket, selectors.BOARD_CARDS)
+    _breaching(make_ticket, board_selectors.BOARD_CARDS)
     response = clients("lead").get("/tickets/board/")
-    assert _column(response, "sla")["count"] == selectors.BOARD_CARDS
+    assert _column(response, "sla")["count"] == board_selectors.BOARD_CARDS
     assert 'data-testid="more-sla"' not in response.content.decode()
 
 
 def test_r_tic_5_more_answers_the_column_longer_with_its_count(demo, clients, make_ticket):
-    tickets = _breaching(make_ticket, selectors.BOARD_CARDS + 3)
+    tickets = _breaching(make_ticket, board_selectors.BOARD_CARDS + 3)
     response = clients("lead").get("/tickets/board/", {"column": "sla"}, **HX)
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html and html.lstrip().startswith('<div class="list-group')
     assert all(f'data-testid="card-{t.pk}"' in html for t in tickets)
     assert 'id="count-sla"' in html and 'hx-swap-oob="true"' in html and 'data-testid="more-sla"' not in html
-    assert f'data-testid="count-sla" hx-swap-oob="true">{selectors.BOARD_CARDS + 3}<' in html
+    assert f'data-testid="count-sla" hx-swap-oob="true">{board_selectors.BOARD_CARDS + 3}<' in html
 
 
 def test_more_of_an_unknown_column_is_not_found_and_agents_may_not(demo, clients, make_ticket):

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kefu.tickets import selectors, views_desk
+from kefu.tickets import board_selectors, views_desk
 from kefu.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -66,11 +66,11 @@ def test_a_lead_desk_leaves_the_queue_to_the_queue_panel(clients, make_ticket):
 
 
 def test_board_columns_show_at_most_the_set_number_of_cards_and_say_there_are_more(demo, clients, make_ticket):
-    for i in range(selectors.BOARD_CARDS + 2):
+    for i in range(board_selectors.BOARD_CARDS + 2):
         make_ticket(title=f"投诉{i}", type="complaint", severity="serious")
     Ticket.objects.update(sla_state="breached")
     board = clients("lead").get("/tickets/board/")
     column = next(c for c in board.context["columns"] if c["key"] == "sla")
-    assert len(column["tickets"]) == selectors.BOARD_CARDS and column["count"] == f"{selectors.BOARD_CARDS}+"
+    assert len(column["tickets"]) == board_selectors.BOARD_CARDS and column["count"] == f"{board_selectors.BOARD_CARDS}+"
     html = board.content.decode()
     assert html.count('data-testid="assign-form"') == 1  # one assign form, not one list of agents per card

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from kefu.core.errors import NotAllowed
-from kefu.tickets import jobs, selectors, services
+from kefu.tickets import board_selectors, jobs, selectors, services
 from kefu.tickets.models import Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +84,7 @@ def test_r_tic_5_the_lead_board_shows_the_leads_team(demo, make_ticket):
     mine, other_team = make_ticket(actor="agent1"), make_ticket(actor="agent4")
     now = idle(mine, 25 * HOUR)
     idle(other_team, 25 * HOUR)
-    assert [t.pk for t in selectors.lead_board(demo.users["lead1"], stuck_hours=24, now=now)["stuck"]] == [mine.pk]
+    assert [t.pk for t in board_selectors.lead_board(demo.users["lead1"], stuck_hours=24, now=now)["stuck"]] == [mine.pk]
     assert {t.pk for t in selectors.stuck(demo.users["head1"], hours=24, now=now)} == {mine.pk, other_team.pk}
 
 
@@ -109,7 +109,7 @@ def test_r_tic_5_supervision_by_a_head(demo, make_ticket, notified, django_captu
         services.supervise(actor=demo.users["head1"], ticket_id=ticket.pk)
     assert Ticket.objects.get(pk=ticket.pk).supervised
     assert notified("supervision", ticket) == {"agent1"}
-    assert [t.pk for t in selectors.lead_board(demo.users["lead1"], stuck_hours=24)["supervised"]] == [ticket.pk]
+    assert [t.pk for t in board_selectors.lead_board(demo.users["lead1"], stuck_hours=24)["supervised"]] == [ticket.pk]
     services.supervise(actor=demo.users["head1"], ticket_id=ticket.pk, on=False)
     assert not Ticket.objects.get(pk=ticket.pk).supervised
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from kefu.tickets import selectors
+from kefu.tickets import board_selectors, selectors
 from kefu.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def floor(demo, make_ticket):
 @pytest.mark.parametrize("n", [1, 3, 7, 50])
 def test_board_columns_are_the_first_tickets_of_the_board_in_order(demo, floor, n):
     lead = demo.users["lead1"]
-    board = selectors.lead_board(lead, stuck_hours=24, now=floor, n=n)
+    board = board_selectors.lead_board(lead, stuck_hours=24, now=floor, n=n)
     base = selectors.board_tickets(lead)
     open_ = base.filter(status__in=selectors.OPEN_STATUSES)
     expected = {
