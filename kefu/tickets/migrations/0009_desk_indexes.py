@@ -14,4 +14,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # the lead board's "breaching" column per owner (board_selectors.lead_board, its LATERAL form)
+        postgresql_index("tic_owner_breach_idx", "ON tickets_ticket USING btree (owner_id, resolution_due, id) "
+                         "WHERE status IN ('new', 'in_progress', 'waiting') AND sla_state IN ('warning', 'breached')"),
     ]
