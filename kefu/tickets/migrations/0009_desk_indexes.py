@@ -17,4 +17,7 @@ class Migration(migrations.Migration):
         # the lead board's "breaching" column per owner (board_selectors.lead_board, its LATERAL form)
         postgresql_index("tic_owner_breach_idx", "ON tickets_ticket USING btree (owner_id, resolution_due, id) "
                          "WHERE status IN ('new', 'in_progress', 'waiting') AND sla_state IN ('warning', 'breached')"),
+        # the API's open list of an agent (owner=me&open_only): its count and page ids from the index alone
+        postgresql_index("tic_owner_open_cover_idx", "ON tickets_ticket (owner_id, resolution_due, id) INCLUDE (shop_id) "
+                         "WHERE status IN ('new', 'in_progress', 'waiting')"),
     ]
