@@ -1,5 +1,5 @@
 """The lead board's columns (R-TIC-5 stuck, near or past the time limit, escalated, supervised), read per
-owner from the open tickets' indexes (tickets 0006, 0008; bench/notes/board.md)."""
+owner from the open tickets' indexes (tickets 0006, 0008, 0009; bench/notes/board.md)."""
 
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ def _board_queries(user, *, stuck_hours: int, now: dt.datetime) -> dict[str, tup
         status=Status.WAITING, waiting_on="customer")
     return {
         "stuck": (stuck_qs, ("last_action_at", "id"), "lateral"),
-        "breaching": (open_.filter(sla_state__in=["warning", "breached"]), ("resolution_due", "id")),
+        "breaching": (open_.filter(sla_state__in=["warning", "breached"]), ("resolution_due", "id"), "lateral"),
         "escalated": (open_.exclude(escalation_level=Level.AGENT), ("-last_action_at", "-id"), "lateral"),
         # few in the whole centre (hundreds): one walk of tic_supervised_idx, not one per owner
         "supervised": (scoped.filter(supervised=True).exclude(status=Status.CLOSED), ("-last_action_at", "-id"),
@@ -108,8 +108,9 @@ def lead_board(user, *, stuck_hours: int, now: dt.datetime | None = None, n: int
     """The board's four columns (or only ``columns``), up to ``n + 1`` tickets each (the extra one says there
     are more): stuck (R-TIC-5), near or past the time limit, escalated, supervised. Each column is read in its
     order from an index of the open tickets (tickets 0006), per owner for a lead (:func:`_first_per_owner`).
-    "stuck" and "escalated" read per owner with one LATERAL branch (their per-owner indexes fit their filters
-    exactly), "breaching" with a branch per owner (the LATERAL form of it is planned as bitmap scan + sort).
+    "stuck", "breaching" and "escalated" read per owner with one LATERAL branch (their per-owner indexes fit
+    their filters exactly: tickets 0006, and 0009's tic_owner_breach_idx for "breaching" — without it, its LATERAL
+    form was planned as bitmap scan + sort and it took a branch per owner, twice the planning).
     Two queries whatever the number of columns: the columns' ids (one ``UNION ALL``), then their rows
     (only what a card prints, :data:`BOARD_FIELDS`)."""
     from django.db import connection
