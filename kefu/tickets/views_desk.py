@@ -198,7 +198,7 @@ def _tile(label, value, icon, url="", testid="", alert=""):
 
 
 def _my_tiles(mine: dict, queue_count) -> list[dict]:
-    """An agent's or lead's own numbers (counts.my_counts; the queue counted with the queue panel)."""
+    """An agent's or lead's own numbers (counts.desk_counts; the queue counted with the queue panel)."""
     return [
         _tile(_("My open tickets"), mine["open"], "ti-ticket", "?status=open", "tile-open"),
         _tile(_("Near the time limit"), mine["warning"], "ti-clock-exclamation", "?sla_state=warning",
@@ -296,7 +296,7 @@ def desk(request):
     results = request.headers.get("HX-Target") == "ticket-results"
     mine = None
     if not results and not (manager or read_only):
-        mine = counts.my_counts(user)
+        mine = counts.desk_counts(user)
         if plain and filters.owner == "me":
             tickets.known_count(mine["open"])  # the tile counted the same tickets
     page = _list_page(request, tickets)
