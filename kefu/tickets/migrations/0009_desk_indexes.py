@@ -20,4 +20,7 @@ class Migration(migrations.Migration):
         # the API's open list of an agent (owner=me&open_only): its count and page ids from the index alone
         postgresql_index("tic_owner_open_cover_idx", "ON tickets_ticket (owner_id, resolution_due, id) INCLUDE (shop_id) "
                          "WHERE status IN ('new', 'in_progress', 'waiting')"),
+        # the desk's tiles of an agent (counts.desk_counts: open, breached, warning) counted from the index alone
+        postgresql_index("tic_owner_sla_idx", "ON tickets_ticket (owner_id, sla_state) "
+                         "WHERE status IN ('new', 'in_progress', 'waiting')"),
     ]
