@@ -219,7 +219,8 @@ def list_tickets(request, response: HttpResponse, filters: Query[TicketFiltersIn
     data = filters.dict()
     order = data.pop("order")
     tickets = selectors.TicketList(request.user, selectors.TicketFilters(**data),
-                                   order="recent" if order == "recent" else "sla", prepare=_list_rows)
+                                   order="recent" if order == "recent" else "sla", prepare=_list_rows,
+                                   lean=True)
     # keyset paging: ``next`` is an opaque cursor for the page after this one (null on the last page) and
     # ``after=<cursor>`` reads that page in the list's order by (value, id): no OFFSET, so page 20 costs what
     # page 1 does, and tickets sharing a deadline are neither repeated nor skipped. A cursor that is not one
