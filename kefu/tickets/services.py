@@ -16,7 +16,7 @@ from kefu.audit.services import Action, entry, record, snapshot
 from kefu.core import hooks
 from kefu.core.concurrency import check_version
 from kefu.core.errors import Errors, NotAllowed, RuleViolation
-from kefu.core.phones import check_phone
+from kefu.core.phones import check_phone, normalize_phone
 from kefu.core.transitions import check_transition
 from kefu.org.roles import Role
 from kefu.org.scope import scope_for
@@ -86,7 +86,7 @@ def _next_number(now: dt.datetime) -> str:
     return f"KF{day:%Y%m%d}-{last:04d}"
 
 
-def _next_number_and_id(now: dt.datetime) -> tuple[str, int]:
+def _next_number_and_id(now: dt.datetime, *, caller: tuple[int, str] | None = None) -> tuple[str, int, object]:
     """PostgreSQL: :func:`_next_number` and the new ticket's id from its sequence, by the same statement, so
     that the ticket, its timeline entry and its audit entry can be written by one statement
     (:func:`_insert_together`).
@@ -96,19 +96,41 @@ def _next_number_and_id(now: dt.datetime) -> tuple[str, int]:
     on the bench machine). Nothing is lost by it: the ticket's own commit waits for the log, which holds
     the counter's change before it, so a ticket that survives a crash has its number counted; a crash
     can only forget a number no surviving ticket has (numbers never repeat; a gap is allowed). Inside a
-    caller's transaction the setting would apply to all of it, so it is left alone there."""
+    caller's transaction the setting would apply to all of it, so it is left alone there.
+
+    ``caller`` (shop id, normalised phone number): the same statement also finds the caller's customer
+    (:data:`kefu.customers.selectors.CALLER_SQL`, the statement of ``caller_for_new_ticket``) — one round
+    trip less per creation (bench/notes/server.md, session 8). Returns the number, the id and that
+    customer (None without ``caller`` or when no customer has the number)."""
+    from kefu.customers.selectors import CALLER_SQL, caller_from_row
+
     day = timezone.localdate(now)
+    params = [day, Ticket._meta.db_table, Ticket._meta.pk.column]
+    if caller is not None:
+        params += list(caller)
+    with connection.cursor() as cursor:
+        cursor.execute(_number_sql(connection.get_autocommit(), caller is not None, CALLER_SQL), params)
+        row = cursor.fetchone()
+    last, ticket_id = row[0], row[1]
+    customer = caller_from_row(*row[2:5]) if caller is not None else None
+    return f"KF{day:%Y%m%d}-{last:04d}", ticket_id, customer
+
+
+@functools.cache
+def _number_sql(autocommit: bool, with_caller: bool, caller_sql: str) -> str:
+    """The statement of :func:`_next_number_and_id`, built once per shape."""
     table = connection.ops.quote_name(TicketCounter._meta.db_table)
     # autocommit: the statement is its own transaction (not so in an atomic block or a manual transaction)
-    no_flush = ", set_config('synchronous_commit', 'off', true)" if connection.get_autocommit() else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO {table} ("day", "last") VALUES (%s, 1) '  # noqa: S608 - our own table names
-            f'ON CONFLICT ("day") DO UPDATE SET "last" = {table}."last" + 1 '
-            f'RETURNING "last", nextval(pg_get_serial_sequence(%s, %s)){no_flush}',
-            [day, Ticket._meta.db_table, Ticket._meta.pk.column])
-        last, ticket_id = cursor.fetchone()[:2]
-    return f"KF{day:%Y%m%d}-{last:04d}", ticket_id
+    no_flush = ", set_config('synchronous_commit', 'off', true)" if autocommit else ""
+    counter = (f'INSERT INTO {table} ("day", "last") VALUES (%s, 1) '  # noqa: S608 - our own table names
+               f'ON CONFLICT ("day") DO UPDATE SET "last" = {table}."last" + 1 '
+               f'RETURNING "last", nextval(pg_get_serial_sequence(%s, %s)) AS "id"{no_flush}')
+    if not with_caller:
+        return counter
+    # the counter's row is written whether or not a customer is found (LEFT JOIN); the lookup's own
+    # parameters follow the counter's
+    return (f'WITH n AS ({counter}) SELECT n."last", n."id", c.id, c.shop_id, c.value_tier FROM n '  # noqa: S608
+            f"LEFT JOIN LATERAL ({caller_sql}) c ON true")
 
 
 @functools.cache
@@ -146,6 +168,48 @@ def _insert_sql(first, others: tuple) -> str:
     return "WITH " + ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(head)) + " " + last
 
 
+def _plain_type(field) -> type | None:
+    """The one Python type whose values (and None) ``field`` writes to PostgreSQL unchanged, so that
+    :func:`_insert_together` may send ``getattr(row, attname)`` instead of calling ``pre_save`` and
+    ``get_db_prep_save`` (≈ 50 fields a creation, bench/notes/server.md, session 8): text for text fields,
+    bool, int for whole numbers and keys to them, aware datetimes (the backend's adaptation returns them as
+    they are) where no ``auto_now`` replaces them. None for every other field (JSON, addresses, …): those
+    are prepared as the ORM prepares them. Exact classes only — a subclass may prepare its values."""
+    from django.db import models
+
+    kind = type(field)
+    if kind is models.ForeignKey:
+        target = field.target_field
+        return int if type(target) in (models.AutoField, models.BigAutoField, models.IntegerField,
+                                       models.BigIntegerField) else None
+    if kind in (models.CharField, models.TextField):
+        return str
+    if kind is models.BooleanField:
+        return bool
+    if kind in (models.AutoField, models.BigAutoField, models.IntegerField, models.BigIntegerField,
+                models.PositiveIntegerField, models.PositiveSmallIntegerField, models.SmallIntegerField):
+        return int
+    if kind is models.DateTimeField and not (field.auto_now or field.auto_now_add):
+        return dt.datetime
+    return None
+
+
+@functools.cache
+def _plain_types(model, with_pk: bool) -> tuple:
+    """:func:`_plain_type` of each of :func:`_insert_fields` (looked up by model: a field's hash is slow)."""
+    return tuple(_plain_type(f) for f in _insert_fields(model, with_pk))
+
+
+def _db_value(field, obj, plain: type | None = None):
+    """``field.get_db_prep_save(field.pre_save(obj, True), connection)``, without the calls where the value
+    is of the field's plain type (:func:`_plain_type`)."""
+    if plain is not None:
+        value = getattr(obj, field.attname)
+        if value is None or (type(value) is plain and (plain is not dt.datetime or value.tzinfo is not None)):
+            return value
+    return field.get_db_prep_save(field.pre_save(obj, True), connection)
+
+
 def _insert_together(first, *others) -> bool:
     """PostgreSQL: write a new row (with its id set) and rows of other tables by one statement
     (data-modifying ``WITH``; foreign keys are checked at commit). ``others``: (row, {field: first's field})
@@ -156,7 +220,8 @@ def _insert_together(first, *others) -> bool:
     first_fields = _insert_fields(type(first), True)
     if not first_fields or first.pk is None:
         return False
-    params = [f.get_db_prep_save(f.pre_save(first, True), connection) for f in first_fields]
+    params = [_db_value(f, first, plain) for f, plain in zip(first_fields, _plain_types(type(first), True),
+                                                             strict=True)]
     first_values = {f.name: params[i] for i, f in enumerate(first_fields)}
     shapes = []
     for obj, from_first in others:
@@ -164,8 +229,8 @@ def _insert_together(first, *others) -> bool:
         if not fields or obj.pk is not None:
             return False
         copies = []
-        for f in fields:
-            value = f.get_db_prep_save(f.pre_save(obj, True), connection)
+        for f, plain in zip(fields, _plain_types(type(obj), False), strict=True):
+            value = _db_value(f, obj, plain)
             name = from_first.get(f.name)
             if name is not None and value is not None and first_values.get(name) == value:
                 copies.append((f.name, name))
@@ -263,14 +328,19 @@ def create_ticket(
         phone = checked.number
         if not checked.ok:
             errors.add("caller_phone", checked.error)
-    if customer is None and phone:
+    on_pg = connection.vendor == "postgresql"
+    if customer is None and phone and not on_pg:
         customer = caller_for_new_ticket(actor, shop_id=shop.pk, phone=phone)
     errors.raise_if_any(_("The ticket could not be created."))
 
     now = _now()
-    # before the ticket's transaction: see the docstring; on PostgreSQL the ticket's id comes with it
-    if connection.vendor == "postgresql":
-        number, ticket_id = _next_number_and_id(now)
+    # before the ticket's transaction: see the docstring; on PostgreSQL the ticket's id comes with it, and
+    # the caller's customer (what caller_for_new_ticket finds: the shop is in the actor's scope, checked above)
+    if on_pg:
+        number_to_find = normalize_phone(phone) if customer is None else ""
+        caller = (shop.pk, number_to_find) if number_to_find else None
+        number, ticket_id, found = _next_number_and_id(now, caller=caller)
+        customer = customer or found
     else:
         number, ticket_id = _next_number(now), None
     # The ticket its creator owns (the usual first contact), not a complaint of a known customer: one
