@@ -30,9 +30,9 @@ PHASES = [
     ("auth", ("tokens.py", "user_for_token")),
     ("validation: body + schema", ("ninja/operation.py", "_get_values")),
     ("validation: shop", ("org/selectors.py", "access_shop")),
-    ("validation: caller's customer", ("customers/selectors.py", "caller_for_new_ticket")),
+    ("validation: caller's customer", ("customers/selectors.py", "caller_for_new_ticket")),  # SQLite only now
     ("validation: scope", ("org/scope.py", "scope_for")),
-    ("number (+ id)", ("tickets/services.py", "_next_number")),
+    ("number (+ id, + caller's customer)", ("tickets/services.py", "_next_number")),
     ("inserts: time limits", ("tickets/sla.py", "set_due_times")),
     ("audit: snapshot + entry", ("audit/services.py", "entry")),
     ("audit: snapshot + entry ", ("audit/services.py", "snapshot")),
