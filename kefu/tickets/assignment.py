@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -163,27 +163,8 @@ def set_taking_tickets(*, actor, taking: bool) -> AgentAvailability:
 
 
 def desk_state(person, *, now: dt.datetime) -> dict:
-    """What the desk's toggle shows: taking tickets or not, and since when a break has lasted.
+    """What the desk's toggle shows: taking tickets or not, and since when a break has lasted (one query, with the
+    desk's counts: kefu.tickets.desk_numbers)."""
+    from kefu.tickets.desk_numbers import desk_numbers
 
-    One query (issue 13: the desk read its shift, its break and its toggle one query each, ~3 ms): the
-    conditions of ``duty.current_shift``, ``duty.open_break`` (so ``duty.desk_duty``) and :func:`is_on_duty`
-    as subqueries of the person's row. ``tests/test_desk_state.py`` compares it with them case by case."""
-    from django.contrib.auth import get_user_model
-
-    from kefu.workforce.models import AwayPeriod, Shift
-
-    shift = Shift.objects.filter(status=Shift.Status.PUBLISHED, person_id=OuterRef("pk"), leave__isnull=True,
-                                 start_at__lte=now, end_at__gt=now)
-    open_break = (AwayPeriod.objects.filter(Q(shift__isnull=True) | Q(shift__end_at__gt=now),
-                                            person_id=OuterRef("pk"), end_at__isnull=True)
-                  .order_by("-start_at").values("start_at")[:1])
-    toggle = AgentAvailability.objects.filter(person_id=OuterRef("pk"), on_duty=True)
-    row = get_user_model().objects.filter(pk=person.pk).values(
-        on_shift=Exists(shift), break_since=Subquery(open_break), toggle=Exists(toggle)).first() or {}
-    on_shift, since = bool(row.get("on_shift")), row.get("break_since")
-    on_break = since is not None
-    minutes = max(0, int((now - since).total_seconds() // 60)) if on_break else 0
-    # the toggle counts only off shift and off a break (an agent at work is on shift)
-    taking = not on_break and (on_shift or bool(row.get("toggle")))
-    return {"on_break": on_break, "break_since": since, "break_minutes": minutes, "on_shift": on_shift,
-            "taking": taking}
+    return desk_numbers(person, now=now)[1]

@@ -25,15 +25,6 @@ def my_counts(user) -> dict[str, int]:
     return mine
 
 
-def desk_counts(user) -> dict[str, int]:
-    """The desk's tiles: :func:`my_counts` without the callbacks (the desk shows none; one query, not two).
-    Counted without the rows' ids (``COUNT(*)``, and ``sla_state`` where it is the one asked for): PostgreSQL
-    counts from ``tic_owner_sla_idx`` alone (tickets 0009) instead of visiting a heavy agent's 2,000 rows."""
-    return Ticket.objects.filter(owner=user, status__in=OPEN_STATUSES).aggregate(
-        open=Count("*"), breached=Count("sla_state", filter=Q(sla_state="breached")),
-        warning=Count("sla_state", filter=Q(sla_state="warning")))
-
-
 def department_task_count(user) -> dict[str, int]:
     """Open tasks handed to the person's department, and how many are past due."""
     if not user.department_id:

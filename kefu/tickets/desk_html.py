@@ -187,3 +187,19 @@ def form_controls(form, *, inline: bool = False) -> SafeString:
                         + "</div>")
         out.append(f'<div class="mb-3{column}">\n  {head}{hint}{problems}\n</div>')
     return SafeString("\n".join(out))
+
+
+# The empty filter form's controls by (language, shops' codes and names, people's usernames and names): the same
+# inputs give the same markup, so it is written once. Bounded: emptied when full (a centre has a few scopes).
+_UNBOUND: dict[tuple, SafeString] = {}
+UNBOUND_MAX = 512
+
+
+def unbound_controls(key: tuple, write) -> SafeString:
+    """``write()``'s controls for ``key``, written on the first call only."""
+    found = _UNBOUND.get(key)
+    if found is None:
+        if len(_UNBOUND) >= UNBOUND_MAX:
+            _UNBOUND.clear()
+        found = _UNBOUND[key] = write()
+    return found

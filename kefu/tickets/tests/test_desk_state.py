@@ -1,5 +1,6 @@
-"""The desk's on-duty toggle read in one query (issue 13) says what the workforce selectors and the toggle said
-one query each (R-WFM-1 on shift, R-WFM-5 on a break, R-TIC-3 the toggle without a roster), case by case."""
+"""The desk's numbers and on-duty toggle read in one statement (issue 13, kefu.tickets.desk_numbers) say what the
+workforce selectors, the toggle and the counts said one query each (R-WFM-1 on shift, R-WFM-5 on a break, R-TIC-3
+the toggle without a roster, R-TIC-4 the desk's tiles), case by case."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import datetime as dt
 import pytest
 
 from kefu.tickets.assignment import desk_state, is_on_duty, set_on_duty
+from kefu.tickets.counts import my_counts
+from kefu.tickets.desk_numbers import desk_numbers
 from kefu.workforce.models import AwayPeriod, LeaveRequest, Shift
 from kefu.workforce.selectors import duty
 from kefu.workforce.tests.conftest import MONDAY, at, clock, make_shift, shift_types  # noqa: F401 - fixtures
@@ -21,6 +24,12 @@ def _as_before(person, now: dt.datetime) -> dict:
     taking = not state.on_break and (state.on_shift or is_on_duty(person))
     return {"on_break": state.on_break, "break_since": state.break_since, "break_minutes": state.break_minutes,
             "on_shift": state.on_shift, "taking": taking}
+
+
+def _counts_as_before(person) -> dict:
+    counts = my_counts(person)
+    counts.pop("callbacks")
+    return counts
 
 
 def _leave(person, start_at, end_at):
@@ -42,8 +51,9 @@ def test_r_wfm_5_desk_state_in_one_query_equals_the_selectors(demo, clock, make_
     now = clock(at(MONDAY, 10))
     for person in agents.values():
         with django_assert_num_queries(1):
-            state = desk_state(person, now=now)
-        assert state == _as_before(person, now), person.username
+            counts, state = desk_numbers(person, now=now)
+        assert state == _as_before(person, now) == desk_state(person, now=now), person.username
+        assert counts == _counts_as_before(person), person.username
     assert desk_state(agents["agent1"], now=now)["taking"] is True
     assert desk_state(agents["agent2"], now=now)["on_shift"] is False
     assert desk_state(agents["agent3"], now=now)["taking"] is True
@@ -61,6 +71,24 @@ def test_r_wfm_5_desk_state_in_one_query_equals_the_selectors(demo, clock, make_
         now = clock(moment)
         for person in agents.values():
             assert desk_state(person, now=now) == _as_before(person, now), (person.username, moment)
+            assert desk_numbers(person, now=now)[0] == _counts_as_before(person)
     state = desk_state(agents["agent1"], now=at(MONDAY, 10, 7, 30))
     assert state["on_break"] and state["break_since"] == at(MONDAY, 9, 40) and state["break_minutes"] == 27
     assert state["taking"] is False
+
+
+def test_r_tic_4_desk_tiles_counted_in_the_same_statement(demo, make_ticket, django_assert_num_queries):
+    from kefu.tickets.models import Ticket
+
+    agent = demo.users["agent1"]
+    tickets = [make_ticket() for _ in range(5)]
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(owner=agent)
+    Ticket.objects.filter(pk=tickets[0].pk).update(sla_state="breached")
+    Ticket.objects.filter(pk__in=[tickets[1].pk, tickets[2].pk]).update(sla_state="warning")
+    Ticket.objects.filter(pk=tickets[3].pk).update(status="resolved", sla_state="breached")  # not open
+    with django_assert_num_queries(1):
+        counts, _state = desk_numbers(agent, now=tickets[0].created_at)
+    assert counts == {"open": 4, "breached": 1, "warning": 2} == _counts_as_before(agent)
+    nobody = demo.users["agent4"]
+    assert desk_numbers(nobody, now=tickets[0].created_at)[0] == {"open": 0, "breached": 0, "warning": 0} \
+        == _counts_as_before(nobody)
