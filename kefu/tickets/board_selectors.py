@@ -87,12 +87,12 @@ def _first_per_owner(qs: QuerySet[Ticket], order: tuple[str, ...], owners: list[
             [p for _part, params in parts for p in params])
 
 
-def _board_queries(user, *, stuck_hours: int, now: dt.datetime) -> dict[str, tuple]:
-    """Each column's tickets, order and (optionally) whether a lead's column is read per owner."""
-    scoped = tickets_in_scope(user)
+def _board_queries(scoped: QuerySet[Ticket], *, stuck_before: dt.datetime) -> dict[str, tuple]:
+    """Each column's tickets, order and (optionally) whether a lead's column is read per owner. Made of
+    ``scoped`` (the person's tickets), constants and ``stuck_before`` only: :func:`_columns_statement` keeps the
+    statement compiled from them."""
     open_ = scoped.filter(status__in=OPEN_STATUSES)
-    stuck_qs = open_.filter(last_action_at__lte=now - dt.timedelta(hours=stuck_hours)).exclude(
-        status=Status.WAITING, waiting_on="customer")
+    stuck_qs = open_.filter(last_action_at__lte=stuck_before).exclude(status=Status.WAITING, waiting_on="customer")
     return {
         "stuck": (stuck_qs, ("last_action_at", "id"), "lateral"),
         "breaching": (open_.filter(sla_state__in=["warning", "breached"]), ("resolution_due", "id"), "lateral"),
@@ -101,6 +101,61 @@ def _board_queries(user, *, stuck_hours: int, now: dt.datetime) -> dict[str, tup
         "supervised": (scoped.filter(supervised=True).exclude(status=Status.CLOSED), ("-last_action_at", "-id"),
                        False),
     }
+
+
+COLUMNS = ("stuck", "breaching", "escalated", "supervised")
+
+# a moment no ticket has: where the stuck column's "last action before" goes in a kept statement
+_CUTOFF_SLOT = dt.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt.UTC)
+_STATEMENTS: dict[tuple, tuple[str, list, list[int]]] = {}
+_STATEMENTS_KEPT = 256
+
+
+def _compile_columns(scoped: QuerySet[Ticket], owners: list[int] | None, *, stuck_before: dt.datetime, n: int,
+                     keys: list[str]) -> tuple[str, list]:
+    queries = _board_queries(scoped, stuck_before=stuck_before)
+    parts, params = [], []
+    for i, column in enumerate(keys):
+        qs, order, *per_owner = queries[column]
+        sql, part_params = _first_per_owner(qs, order, owners, n, per_owner=not per_owner or per_owner[0])
+        parts.append(f"SELECT {i} AS k, c.id, row_number() OVER (ORDER BY {_sort_sql(order, 'c')}) AS pos "  # noqa: S608 - compiled querysets; values are parameters
+                     f"FROM ({sql}) AS c")
+        params += part_params
+    return " UNION ALL ".join(parts) + " ORDER BY 1, 3", params
+
+
+def _columns_statement(scoped: QuerySet[Ticket], owners: list[int] | None, *, stuck_before: dt.datetime, n: int,
+                       keys: list[str]) -> tuple[str, list]:
+    """The columns' statement (SQL and parameters): their ids, each with its column's index in ``keys`` and
+    its position. Compiling it (seven querysets for a lead) was a third of the board's Python time: on
+    PostgreSQL the statement is kept per process, by what it is made of — the compiled ``scoped`` (the scope's
+    shops, the department's tasks: whatever tickets_in_scope filters on), the owners, ``n`` and the columns —
+    with the stuck column's moment put into the parameters on each call (compiled once with
+    :data:`_CUTOFF_SLOT`). SQLite (its parameters are text) compiles it every time."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return _compile_columns(scoped, owners, stuck_before=stuck_before, n=n, keys=keys)
+    scope_sql, scope_params = scoped.values_list("pk").query.sql_with_params()
+    key = (scope_sql, tuple(scope_params), tuple(owners) if owners is not None else None, n, tuple(keys))
+    try:
+        kept = _STATEMENTS.get(key)
+    except TypeError:  # a parameter that cannot be a key
+        return _compile_columns(scoped, owners, stuck_before=stuck_before, n=n, keys=keys)
+    if kept is None:
+        sql, params = _compile_columns(scoped, owners, stuck_before=_CUTOFF_SLOT, n=n, keys=keys)
+        slots = [i for i, p in enumerate(params) if isinstance(p, dt.datetime) and p == _CUTOFF_SLOT]
+        if "stuck" in keys and not slots:  # the moment is not a parameter of its own: compile each time
+            return _compile_columns(scoped, owners, stuck_before=stuck_before, n=n, keys=keys)
+        kept = (sql, params, slots)
+        if len(_STATEMENTS) >= _STATEMENTS_KEPT:
+            _STATEMENTS.clear()
+        _STATEMENTS[key] = kept
+    sql, params, slots = kept
+    params = list(params)
+    for i in slots:
+        params[i] = stuck_before
+    return sql, params
 
 
 def lead_board(user, *, stuck_hours: int, now: dt.datetime | None = None, n: int = BOARD_CARDS,
@@ -117,23 +172,17 @@ def lead_board(user, *, stuck_hours: int, now: dt.datetime | None = None, n: int
 
     now = now or timezone.now()
     owners = board_owners(user)
-    queries = _board_queries(user, stuck_hours=stuck_hours, now=now)
-    keys = [k for k in queries if columns is None or k in columns]
-    parts, params = [], []
-    for i, key in enumerate(keys):
-        qs, order, *per_owner = queries[key]
-        sql, part_params = _first_per_owner(qs, order, owners, n + 1, per_owner=not per_owner or per_owner[0])
-        parts.append(f"SELECT {i} AS k, c.id, row_number() OVER (ORDER BY {_sort_sql(order, 'c')}) AS pos "  # noqa: S608 - compiled querysets; values are parameters
-                     f"FROM ({sql}) AS c")
-        params += part_params
+    keys = [k for k in COLUMNS if columns is None or k in columns]
     ids: dict[str, list[int]] = {key: [] for key in keys}
-    if parts:
+    if keys:
         from kefu.core.search import unprepared
 
+        sql, params = _columns_statement(tickets_in_scope(user), owners, stuck_before=now - dt.timedelta(hours=stuck_hours),
+                                         n=n + 1, keys=keys)
         # never prepared: the LATERAL branches' generic plans are catastrophic (a stuck column 0.6 s, "breaching"
         # per owner 100 s with force_generic_plan) and their custom plans cost ~5 ms to make
         with unprepared(), connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 3", params)
+            cursor.execute(sql, params)
             for k, pk, _pos in cursor.fetchall():
                 ids[keys[k]].append(pk)
     wanted = {pk for column in ids.values() for pk in column}
