@@ -79,6 +79,9 @@ def main(argv=None) -> None:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--no-flush", action="store_true",
+                        help="diagnostic only: this session's commits do not wait for the disk (synchronous_commit "
+                             "off), to tell the disk flush's share of a creation's wall time")
     args = parser.parse_args(argv)
     _setup()
 
@@ -96,6 +99,8 @@ def main(argv=None) -> None:
     with connection.cursor() as cur:
         cur.execute("SELECT pg_backend_pid()")
         pid = cur.fetchone()[0]
+        if args.no_flush:
+            cur.execute("SET synchronous_commit = off")  # this benchmark's own session only
 
     def call(kind: str, n: int):
         _k, method, path, body, headers, expected = (server.ping_request if kind == "ping" else
