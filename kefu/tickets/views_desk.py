@@ -329,12 +329,14 @@ def desk(request):
     token = get_token(request)
     for t in queue:
         t.html = desk_html.queue_row(t, words, csrf_token=token)
+    tiles = _scope_tiles(user) if manager or read_only else _my_tiles(mine, queue_count if show_queue else "–")
     context.update({
         "filter_controls": _filter_controls(form, shops, people),
         "queue": queue,
         "queue_more": queue_more,
         "show_queue": show_queue,
-        "tiles": _scope_tiles(user) if manager or read_only else _my_tiles(mine, queue_count if show_queue else "–"),
+        "tiles": tiles,
+        "tiles_html": desk_html.tiles(tiles),
         "i18n": countdown_i18n(),
         "on_duty": duty,
     })

@@ -66,3 +66,31 @@ def test_the_agents_desk_reads_its_tiles_and_toggle_in_one_query(clients, demo):
     assert sum("workforce_shift" in sql for sql in sqls) == 1
     assert sum("tickets_agentavailability" in sql for sql in sqls) == 1
     assert not any("tickets_callback" in sql for sql in sqls)  # the desk shows no callbacks tile
+
+
+# desk.html's row of tiles before desk_html.tiles (commit aaff686), the reference
+TILES = """{% load i18n %}<div class="row row-cards mb-3" data-testid="desk-stats">
+  {% for tile in tiles %}
+  <div class="col-6 col-md-4 col-xl">{% include "components/stat_tile.html" with label=tile.label value=tile.value icon=tile.icon url=tile.url tone=tile.tone testid=tile.testid %}</div>
+  {% endfor %}
+</div>"""  # noqa: E501 - the template line as it was
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_tiles_equal_the_template_tiles_they_replaced(demo, language):
+    from django.template import engines
+
+    reference = engines["django"].from_string(TILES)
+    with translation.override(language):
+        cases = [
+            views_desk._my_tiles({"open": 12, "warning": 3, "breached": 0}, 7),
+            views_desk._my_tiles({"open": 0, "warning": 0, "breached": 2}, "30+"),
+            views_desk._my_tiles({"open": 1, "warning": 1, "breached": 1}, "–"),
+            views_desk._scope_tiles(demo.users["director1"]),
+            views_desk._scope_tiles(demo.users["qa1"]),
+            [views_desk._tile('<b>"x" & y</b>', "<i>", "ti-x", "?a=1&b=<2>", "t-1", "danger"),
+             views_desk._tile("plain", 5, "ti-y", "", "", "warning"), views_desk._tile("z", 0, "ti-z", "", "", "")],
+        ]
+        for tiles in cases:
+            mine = f'<div class="row row-cards mb-3" data-testid="desk-stats">{desk_html.tiles(tiles)}</div>'
+            assert mine == reference.render({"tiles": tiles}), tiles
