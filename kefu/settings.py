@@ -171,6 +171,11 @@ else:
     }
 
 AUTH_USER_MODEL = "org.User"
+# ModelBackend, reading the person of a session with their roles in one query (kefu/org/backends.py).
+AUTHENTICATION_BACKENDS = ["kefu.org.backends.UserWithRolesBackend"]
+# Sessions are read from the cache when it is shared by every worker (Redis), else from the database: a
+# worker's own memory cache would keep a session another worker logged out (bench/notes/request.md).
+SESSION_ENGINE = "kefu.org.sessions_cached" if REDIS_URL else "kefu.org.sessions"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

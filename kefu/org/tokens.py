@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from kefu.audit.services import Action, record
 from kefu.core.errors import NotAllowed, NotFound
-from kefu.org.models import ApiToken, User, UserRole
+from kefu.org.backends import role_codes_of, roles_column, user_columns, user_from_row
+from kefu.org.models import ApiToken, User
 
 
 def _digest(secret: str) -> str:
@@ -40,15 +41,11 @@ def _token_sql(vendor: str) -> str:
     """One statement for the person behind a token, with their roles and whether the token's
     ``last_used_at`` is due to be touched. Written out once: every API request runs it, and building and
     compiling the same ORM query (token, person, roles subquery) cost more than running it."""
-    aggregate = "string_agg" if vendor == "postgresql" else "group_concat"
-    user, token, role = User._meta.db_table, ApiToken._meta.db_table, UserRole._meta.db_table
-    # the columns named, not u.*: a prepared statement must keep its result columns when a migration
-    # adds one while this process runs
-    columns = ", ".join(f"u.{connection.ops.quote_name(f.column)}" for f in User._meta.concrete_fields)
+    user, token = User._meta.db_table, ApiToken._meta.db_table
     return (
-        f"SELECT {columns}, t.id AS kefu_token_id, "  # noqa: S608 - our own table names; values are parameters
+        f"SELECT {user_columns(connection)}, t.id AS kefu_token_id, "  # noqa: S608 - our own table names
         f"CASE WHEN t.last_used_at IS NULL OR t.last_used_at < %s THEN 1 ELSE 0 END AS kefu_token_stale, "
-        f"(SELECT {aggregate}(r.role, ',') FROM {role} r WHERE r.user_id = u.id) AS kefu_roles "
+        f"{roles_column(vendor)} "
         f"FROM {token} t JOIN {user} u ON u.id = t.user_id "
         f"WHERE t.digest = %s AND t.revoked_at IS NULL AND t.expires_at > %s AND u.is_active = %s"
     )
@@ -58,16 +55,19 @@ def user_for_token(secret: str) -> User | None:
     """The active user a bearer secret belongs to, or None. Touches ``last_used_at`` at most once a minute."""
     now = timezone.now()
     ops = connection.ops
-    found = list(User.objects.raw(_token_sql(connection.vendor), [
-        ops.adapt_datetimefield_value(now - dt.timedelta(minutes=1)), _digest(secret),
-        ops.adapt_datetimefield_value(now), True]))
-    if not found:
+    with connection.cursor() as cursor:
+        cursor.execute(_token_sql(connection.vendor), [
+            ops.adapt_datetimefield_value(now - dt.timedelta(minutes=1)), _digest(secret),
+            ops.adapt_datetimefield_value(now), True])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    user = found[0]
-    user._role_codes = frozenset(filter(None, (user.kefu_roles or "").split(",")))
-    if user.kefu_token_stale:
-        ApiToken.objects.filter(pk=user.kefu_token_id).update(last_used_at=now)
-    user._api_token_id = user.kefu_token_id
+    token_id, stale, roles = row[-3:]
+    user = user_from_row(connection.alias, row)
+    user._role_codes = role_codes_of(roles)
+    if stale:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+    user._api_token_id = token_id
     return user
 
 

@@ -74,6 +74,6 @@ def test_r_cus_6_my_day_runs_the_same_queries_for_a_page_of_rows_as_for_none(dem
         assert f'<a href="/customers/{customer.pk}/">{customer.name}</a>' in html
         assert f'hx-post="/customers/care/{CareTask.objects.get(customer=customer).pk}/done/"' in html
     tables = [re.search(r'FROM "(\w+)"', q["sql"]).group(1) for q in full.captured_queries]
-    assert tables == ["django_session", "org_user", "customers_customer", "customers_customer",
-                      "customers_caretask", "org_userrole"]
+    tables = tables[1:] if tables[0] == "django_session" else tables  # sessions from the cache with Redis
+    assert tables == ["org_user", "customers_customer", "customers_customer", "customers_caretask"]
     assert len(empty.captured_queries) == len(full.captured_queries)
