@@ -107,7 +107,7 @@ COLUMNS = ("stuck", "breaching", "escalated", "supervised")
 
 # a moment no ticket has: where the stuck column's "last action before" goes in a kept statement
 _CUTOFF_SLOT = dt.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt.UTC)
-_STATEMENTS: dict[tuple, tuple[str, list, list[int]]] = {}
+_STATEMENTS: dict[tuple, tuple[str, int]] = {}
 _STATEMENTS_KEPT = 256
 
 
@@ -125,37 +125,44 @@ def _compile_columns(scoped: QuerySet[Ticket], owners: list[int] | None, *, stuc
 
 
 def _columns_statement(scoped: QuerySet[Ticket], owners: list[int] | None, *, stuck_before: dt.datetime, n: int,
-                       keys: list[str]) -> tuple[str, list]:
-    """The columns' statement (SQL and parameters): their ids, each with its column's index in ``keys`` and
-    its position. Compiling it (seven querysets for a lead) was a third of the board's Python time: on
-    PostgreSQL the statement is kept per process, by what it is made of — the compiled ``scoped`` (the scope's
-    shops, the department's tasks: whatever tickets_in_scope filters on), the owners, ``n`` and the columns —
-    with the stuck column's moment put into the parameters on each call (compiled once with
-    :data:`_CUTOFF_SLOT`). SQLite (its parameters are text) compiles it every time."""
+                       keys: list[str]) -> tuple[str, list, bool]:
+    """The columns' statement (SQL, parameters, and whether it may be prepared): their ids, each with its
+    column's index in ``keys`` and its position.
+
+    Compiling it (seven querysets for a lead) was a third of the board's Python time, and planning it ~5 ms of
+    its SQL time: on PostgreSQL the statement is kept per process, by what it is made of — the compiled
+    ``scoped`` (the scope's shops, the department's tasks: whatever tickets_in_scope filters on), the owners,
+    ``n`` and the columns — with all those values written into it as literals (rendered by the driver) and the
+    stuck column's moment its only parameter (compiled once with :data:`_CUTOFF_SLOT`). Such a statement may be
+    prepared: its generic plan is its custom plan (the same index walks; partial indexes proved from the
+    literals), planned once per connection instead of per board. With the values as parameters the generic
+    plans were catastrophic (0.2–100 s: no partial index provable, a sequential scan of the department's
+    tasks), hence never prepared. SQLite (or a statement whose moment cannot be found) compiles it every time,
+    unprepared."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        return _compile_columns(scoped, owners, stuck_before=stuck_before, n=n, keys=keys)
+        return (*_compile_columns(scoped, owners, stuck_before=stuck_before, n=n, keys=keys), False)
     scope_sql, scope_params = scoped.values_list("pk").query.sql_with_params()
     key = (scope_sql, tuple(scope_params), tuple(owners) if owners is not None else None, n, tuple(keys))
     try:
         kept = _STATEMENTS.get(key)
     except TypeError:  # a parameter that cannot be a key
-        return _compile_columns(scoped, owners, stuck_before=stuck_before, n=n, keys=keys)
+        kept = None
+        key = None
     if kept is None:
         sql, params = _compile_columns(scoped, owners, stuck_before=_CUTOFF_SLOT, n=n, keys=keys)
-        slots = [i for i, p in enumerate(params) if isinstance(p, dt.datetime) and p == _CUTOFF_SLOT]
-        if "stuck" in keys and not slots:  # the moment is not a parameter of its own: compile each time
-            return _compile_columns(scoped, owners, stuck_before=stuck_before, n=n, keys=keys)
-        kept = (sql, params, slots)
+        slots = sum(1 for p in params if isinstance(p, dt.datetime) and p == _CUTOFF_SLOT)
+        literal = connection.ops.compose_sql(sql, params).replace("%", "%%")
+        slot = connection.ops.compose_sql("%s", [_CUTOFF_SLOT])
+        if key is None or literal.count(slot) != slots or ("stuck" in keys) != (slots > 0):
+            return (*_compile_columns(scoped, owners, stuck_before=stuck_before, n=n, keys=keys), False)
+        kept = (literal.replace(slot, "%s"), slots)
         if len(_STATEMENTS) >= _STATEMENTS_KEPT:
             _STATEMENTS.clear()
         _STATEMENTS[key] = kept
-    sql, params, slots = kept
-    params = list(params)
-    for i in slots:
-        params[i] = stuck_before
-    return sql, params
+    sql, slots = kept
+    return sql, [stuck_before] * slots, True
 
 
 def lead_board(user, *, stuck_hours: int, now: dt.datetime | None = None, n: int = BOARD_CARDS,
@@ -175,13 +182,13 @@ def lead_board(user, *, stuck_hours: int, now: dt.datetime | None = None, n: int
     keys = [k for k in COLUMNS if columns is None or k in columns]
     ids: dict[str, list[int]] = {key: [] for key in keys}
     if keys:
+        from contextlib import nullcontext
+
         from kefu.core.search import unprepared
 
-        sql, params = _columns_statement(tickets_in_scope(user), owners, stuck_before=now - dt.timedelta(hours=stuck_hours),
-                                         n=n + 1, keys=keys)
-        # never prepared: the LATERAL branches' generic plans are catastrophic (a stuck column 0.6 s, "breaching"
-        # per owner 100 s with force_generic_plan) and their custom plans cost ~5 ms to make
-        with unprepared(), connection.cursor() as cursor:
+        sql, params, may_prepare = _columns_statement(tickets_in_scope(user), owners, n=n + 1, keys=keys,
+                                                      stuck_before=now - dt.timedelta(hours=stuck_hours))
+        with nullcontext() if may_prepare else unprepared(), connection.cursor() as cursor:
             cursor.execute(sql, params)
             for k, pk, _pos in cursor.fetchall():
                 ids[keys[k]].append(pk)
