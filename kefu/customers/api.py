@@ -94,7 +94,10 @@ class CustomerOut(Schema):
     @staticmethod
     def resolve_phones(obj, context) -> list[str]:
         view = phone_view_for(context["request"])
-        return [view.show(p.number) for p in obj.phones.all()]
+        numbers = getattr(obj, "phone_numbers", None)  # the list's rows (selectors.attach_phones_and_tags)
+        if numbers is None:
+            numbers = [p.number for p in obj.phones.all()]
+        return [view.show(n) for n in numbers]
 
     @staticmethod
     def resolve_shop(obj) -> str:
@@ -110,7 +113,8 @@ class CustomerOut(Schema):
 
     @staticmethod
     def resolve_tags(obj) -> list[str]:
-        return [t.tag for t in obj.tags.all()]
+        names = getattr(obj, "tag_names", None)  # the list's rows (selectors.attach_phones_and_tags)
+        return names if names is not None else [t.tag for t in obj.tags.all()]
 
     @staticmethod
     def resolve_pool_in_days(obj, context) -> int | None:
@@ -214,7 +218,8 @@ def create_customer(request, payload: CustomerIn):
 def list_customers(request, response: HttpResponse, filters: Query[CustomerFiltersIn]):
     """Ordered by (next_due, grade, id). With ``q``, ``count`` stops at 1000 (``KEFU_SEARCH_COUNT_CAP``); the
     header ``X-Count-Capped: true`` says there are more, as the ticket list does."""
-    customers = selectors.CustomerList(request.user, filters.to_filters())
+    customers = selectors.CustomerList(request.user, filters.to_filters(), prepare=selectors.for_api_rows,
+                                       rows=selectors.attach_phones_and_tags)
     customers.count()
     if customers.capped:
         response["X-Count-Capped"] = "true"
