@@ -21,18 +21,49 @@ BOARD_FIELDS = ("id", "number", "title", "type", "priority", "severity", "status
                 "last_action_at", "owner_id", "shop_id", "owner__username", "owner__display_name", "shop__name")
 
 
+def _team_people(user, scope) -> list[tuple]:
+    """A lead's team (scope.people_q(), the inactive too): (id, name, username, active, agent?) by username. One
+    query serving :func:`board_owners` and :func:`assignable_agents`, kept on the person object (one request)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+
+    from kefu.org.models import UserRole
+    from kefu.org.roles import Role
+
+    rows = getattr(user, "_kefu_board_people", None)
+    if rows is None:
+        agent = Exists(UserRole.objects.filter(user_id=OuterRef("pk"), role=Role.AGENT))
+        rows = user._kefu_board_people = list(
+            get_user_model().objects.filter(scope.people_q()).annotate(agent=agent).order_by("username")
+            .values_list("pk", "display_name", "username", "is_active", "agent"))
+    return rows
+
+
 def board_owners(user) -> list[int] | None:
     """A lead's board: the ids of the people whose tickets it watches (the team's and the lead's own;
     the team's shops' unassigned tickets too). None for heads and directors (everything in scope)."""
-    from django.contrib.auth import get_user_model
-
     from kefu.org.scope import TEAM, scope_for
 
     scope = scope_for(user)
     if scope.level != TEAM:
         return None
-    ids = set(get_user_model().objects.filter(team_id__in=scope.team_ids).values_list("pk", flat=True))
-    return sorted(ids | {user.pk})
+    return sorted({row[0] for row in _team_people(user, scope)} | {user.pk})
+
+
+def assignable_agents(user) -> list[tuple[int, str]]:
+    """(id, name) of the active agents in the person's scope, by username: the board's shared assign form. A
+    lead's come from the same query as the board's owners (:func:`_team_people`)."""
+    from kefu.org.roles import Role
+    from kefu.org.scope import TEAM, scope_for
+    from kefu.org.selectors import people_in_scope
+
+    scope = scope_for(user)
+    if scope.level == TEAM:
+        return [(pk, name or username) for pk, name, username, active, agent in _team_people(user, scope)
+                if active and agent]
+    rows = people_in_scope(user).filter(roles__role=Role.AGENT).distinct().order_by("username").prefetch_related(
+        None).values_list("pk", "display_name", "username")
+    return [(pk, name or username) for pk, name, username in rows]
 
 
 def _sort_sql(order: tuple[str, ...], alias: str) -> str:

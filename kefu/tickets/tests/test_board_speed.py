@@ -107,6 +107,35 @@ def test_board_reads_its_columns_in_two_queries_whatever_the_backlog(demo, clien
     assert more.content.decode().count('data-testid="card-') == 15
 
 
+@pytest.mark.parametrize("username", ["lead1", "head1", "director1"])
+def test_assign_form_lists_the_active_agents_in_scope_by_username(demo, username):
+    """A lead's agents come from the query that also gives the board's owners; the list is the one
+    people_in_scope gives (active, agent role, by username) — an inactive agent and a lead left out."""
+    from kefu.org.roles import Role
+    from kefu.org.selectors import people_in_scope
+
+    type(demo.users["agent2"]).objects.filter(pk=demo.users["agent2"].pk).update(is_active=False)
+    user = type(demo.users[username]).objects.get(pk=demo.users[username].pk)
+    want = [(pk, name or uname) for pk, name, uname in people_in_scope(user).filter(roles__role=Role.AGENT)
+            .distinct().order_by("username").prefetch_related(None).values_list("pk", "display_name", "username")]
+    assert board_selectors.assignable_agents(user) == want
+    assert demo.users["agent2"].pk not in dict(want) and demo.users["lead1"].pk not in dict(want)
+    if username == "lead1":
+        assert demo.users["agent1"].pk in dict(want)
+        # the board's owners: the team, the inactive agent too (their open tickets stay on the board)
+        assert demo.users["agent2"].pk in board_selectors.board_owners(user)
+
+
+def test_lead_board_reads_the_team_once(demo, clients):
+    client = clients("lead")
+    client.get("/tickets/board/")
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get("/tickets/board/").content.decode()
+    people = [q["sql"] for q in ctx.captured_queries if 'FROM "org_user"' in q["sql"] and "org_team" not in q["sql"]]
+    assert len(people) == 2  # the session's person, then the team (owners and the assign form's agents)
+    assert f'<option value="{demo.users["agent1"].pk}">' in html
+
+
 # -- the director's desk counts (counts.scope_counts) ----------------------------------------------
 
 
