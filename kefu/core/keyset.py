@@ -72,14 +72,20 @@ class Keyset:
             q &= Q(id__lt=pk) if self.descending else Q(id__gt=pk)
         return q
 
-    def rows(self, qs: QuerySet, after: Cursor | None, size: int, fetch=None) -> list:
+    def rows(self, qs: QuerySet, after: Cursor | None, size: int, fetch=None, *, inline: bool = False) -> list:
         """Up to ``size + 1`` rows of ``qs`` (already in :meth:`order_by`) after the cursor: the extra
         row says whether there is a next page. One query (a second only at the boundary between the
         rows with a value and those without). With ``fetch`` (ids → rows), the page's ids are read first
         from ``qs`` alone and ``fetch`` reads their rows: without the joins of the rows, PostgreSQL walks
-        the list's index in order and stops after the page, whatever it guesses the list's length is."""
+        the list's index in order and stops after the page, whatever it guesses the list's length is.
+        ``inline``: the ids are not read apart but given to ``fetch`` as the subquery that reads them (one
+        statement, ``id IN (SELECT id … LIMIT n)``, planned apart all the same); ``fetch`` then returns
+        the rows in the list's order."""
         limit = size + 1
-        read = (lambda q, n: list(q[:n])) if fetch is None else (lambda q, n: _by_ids(q, n, fetch))
+        if fetch is None:
+            read = lambda q, n: list(q[:n])  # noqa: E731
+        else:
+            read = lambda q, n: _by_ids(q, n, fetch, inline=inline)  # noqa: E731
         if after is None:
             return read(qs, limit)
         if after.value is None:
@@ -127,7 +133,9 @@ class Keyset:
         return Cursor(self.name, moment, pk, page)
 
 
-def _by_ids(qs: QuerySet, n: int, fetch) -> list:
+def _by_ids(qs: QuerySet, n: int, fetch, *, inline: bool = False) -> list:
+    if inline:
+        return list(fetch(qs.values("pk")[:n]))
     ids = list(qs.values_list("pk", flat=True)[:n])
     if not ids:
         return []
@@ -160,14 +168,17 @@ class KeysetPage:
 
 
 def page_of(keyset: Keyset, qs: QuerySet, *, after: Cursor | None, size: int, offset: int = 0,
-            fetch=None) -> KeysetPage:
+            fetch=None, inline: bool = False) -> KeysetPage:
     """The page after ``after`` (or, without one, the rows from ``offset``: page-number paging) with the
-    cursor of the next page; ``fetch`` as :meth:`Keyset.rows` takes it."""
+    cursor of the next page; ``fetch`` and ``inline`` as :meth:`Keyset.rows` takes them."""
     if after is None and offset:
-        rows = _by_ids(qs[offset:], size + 1, fetch) if fetch else list(qs[offset : offset + size + 1])
+        if fetch:
+            rows = _by_ids(qs[offset:], size + 1, fetch, inline=inline)
+        else:
+            rows = list(qs[offset : offset + size + 1])
         number = offset // size + 1
     else:
-        rows = keyset.rows(qs, after, size, fetch)
+        rows = keyset.rows(qs, after, size, fetch, inline=inline)
         number = after.page if after is not None else 1
     more = len(rows) > size
     rows = rows[:size]

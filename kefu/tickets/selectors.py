@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, F, Prefetch, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, Count, F, Prefetch, Q, QuerySet, Subquery
+from django.db.models.expressions import Expression
 from django.utils import timezone
 
 from kefu.core.keyset import Cursor, Keyset, KeysetPage, page_of
@@ -105,7 +105,9 @@ class TicketList:
                  prepare=for_list, count_cap: int | None = None, lean: bool = False):
         self.user = user
         self.filters = filters
-        self.lean = lean  # list_tickets(lean=True): the scope and the open statuses in their plannable form
+        # list_tickets(lean=True) and the page in one statement (IdIn); not for a keyword search, whose
+        # statements are shaped for the grams indexes (search_scope, keyword_condition)
+        self.lean = lean and not filters.q
         self.keyset = ORDERS[order]
         self.order_by = order_by or self.keyset.order_by()
         self.prepare = prepare
@@ -151,6 +153,9 @@ class TicketList:
         """One page in the list's order (:data:`ORDERS`), after a cursor or from ``offset``, with the cursor
         of the next page: a deep page costs what the first does."""
         matching = self._matching(gated=not self._many()).order_by(*self.order_by)
+        if self.lean:  # the ids' subquery and the rows in one statement (kefu.core.keyset: inline)
+            return page_of(self.keyset, matching, after=after, size=size, offset=offset, inline=True,
+                           fetch=lambda ids: self.prepare(Ticket.objects.filter(IdIn(ids)).order_by(*self.order_by)))
         return page_of(self.keyset, matching, after=after, size=size, offset=offset,
                        fetch=lambda ids: self.prepare(Ticket.objects.filter(pk__in=ids)))
 
@@ -209,8 +214,63 @@ def _department_holds_tasks(user) -> bool:
     return held
 
 
-_DEPARTMENT_TASKS = ('"tickets_ticket"."id" IN (SELECT "ticket_id" FROM "tickets_departmenttask" '
-                     'WHERE "department_id" = %d)')
+class ConstantIn(Expression):
+    """``column IN ('a', 'b')`` with the values written into the statement as constants, not parameters: a
+    prepared statement's generic plan then knows them (a partial index's condition, a department's row
+    count). Only for this module's own values (identifiers and integers, checked); the column is resolved
+    like any F(), so the condition stays right inside a subquery (its table renamed U0 …)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, expression, values):
+        super().__init__()
+        self.expression = expression
+        self.values = tuple(values)
+        if not self.values or not all(isinstance(v, int) or _IDENTIFIER.match(str(v)) for v in self.values):
+            raise ValueError("ConstantIn takes integers and lower-case identifiers")
+
+    def get_source_expressions(self):
+        return [self.expression]
+
+    def set_source_expressions(self, exprs):
+        (self.expression,) = exprs
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.expression)
+        values = ", ".join(str(int(v)) if isinstance(v, int) else f"'{v}'" for v in self.values)
+        return f"{sql} IN ({values})", params
+
+
+_IDENTIFIER = re.compile(r"^[a-z_]+$")
+
+
+class IdIn(Expression):
+    """``id = ANY(ARRAY(<subquery>))`` on PostgreSQL (``id IN (<subquery>)`` elsewhere): the subquery (a page's
+    ids, ``… ORDER BY … LIMIT n``) is run once, first, and its rows read by their primary key. Written as
+    ``id IN (<subquery>)``, PostgreSQL may join the subquery's rows to the table the other way round and, for a
+    long list, read the table for minutes (bench/notes/api.md)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, subquery):
+        super().__init__()
+        self.column = F("pk")
+        self.subquery = Subquery(subquery)
+
+    def get_source_expressions(self):
+        return [self.column, self.subquery]
+
+    def set_source_expressions(self, exprs):
+        self.column, self.subquery = exprs
+
+    def as_sql(self, compiler, connection):
+        column, column_params = compiler.compile(self.column)
+        subquery, subquery_params = compiler.compile(self.subquery)
+        if connection.vendor == "postgresql":
+            return f"{column} = ANY(ARRAY{subquery})", (*column_params, *subquery_params)
+        return f"{column} IN {subquery}", (*column_params, *subquery_params)
 
 
 def list_scope(user) -> QuerySet[Ticket]:
@@ -219,28 +279,25 @@ def list_scope(user) -> QuerySet[Ticket]:
     statements are prepared on the server. With the department a parameter, the generic plan guesses every
     task is the department's (the 160,000 tasks all belong to one department on the benchmark) and, as soon
     as one listed ticket is outside the shops, reads all of them (30 ms per call); with the constant it reads
-    the department's few from their index. The department is a row's integer id, never the caller's text."""
+    the department's few from their index (bench/notes/api.md)."""
     from kefu.org.scope import scope_for
 
     q = Q(shop_id__in=scope_for(user).shop_ids)
     if user.department_id:
-        department = int(user.department_id)
-        sql = _DEPARTMENT_TASKS % department  # noqa: S608 - an integer id, no input
-        q |= Q(RawSQL(sql, (), output_field=BooleanField()))  # noqa: S611 - the same
+        tasks = DepartmentTask.objects.filter(ConstantIn(F("department_id"), [int(user.department_id)]))
+        q |= Q(pk__in=tasks.values("ticket_id"))
     return Ticket.objects.filter(q)
 
 
-# "open" written as constants in the statement: a prepared statement's generic plan then knows the condition
-# of the partial indexes of open tickets (tic_owner_open_cover_idx, tickets 0009) and is chosen, with no
-# planning per call; with the statuses as parameters PostgreSQL plans every call again (1–4 ms) or, generic,
-# reads all of an owner's tickets
-OPEN_CONDITION = RawSQL(  # noqa: S611 - constants of this module, no input
-    '"tickets_ticket"."status" IN (' + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")", (),
-    output_field=BooleanField())
+def open_condition() -> ConstantIn:
+    """The open statuses written as constants: a prepared statement's generic plan then knows the condition
+    of the partial indexes of open tickets (tic_owner_open_cover_idx, tickets 0009) and is chosen, with no
+    planning per call; with the statuses as parameters PostgreSQL plans every call again (1–4 ms)."""
+    return ConstantIn(F("status"), [str(s) for s in OPEN_STATUSES])
 
 
 def list_tickets(user, filters: TicketFilters, *, gated: bool = True, lean: bool = False) -> QuerySet[Ticket]:
-    """``lean``: the scope as :func:`list_scope` and the open statuses as :data:`OPEN_CONDITION` (the API's
+    """``lean``: the scope as :func:`list_scope` and the open statuses as :func:`open_condition` (the API's
     list, bench/notes/api.md); the same tickets."""
     if filters.q:
         qs = search_scope(user)
@@ -251,7 +308,7 @@ def list_tickets(user, filters: TicketFilters, *, gated: bool = True, lean: bool
     if filters.status:
         qs = qs.filter(status__in=filters.status.split(","))
     if filters.open_only:
-        qs = qs.filter(OPEN_CONDITION) if lean else qs.filter(status__in=OPEN_STATUSES)
+        qs = qs.filter(open_condition()) if lean else qs.filter(status__in=OPEN_STATUSES)
     for name in ("type", "channel", "priority", "sla_state"):
         value = getattr(filters, name)
         if value:
