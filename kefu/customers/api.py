@@ -94,18 +94,22 @@ class CustomerOut(Schema):
     @staticmethod
     def resolve_phones(obj, context) -> list[str]:
         view = phone_view_for(context["request"])
-        numbers = getattr(obj, "phone_numbers", None)  # the list's rows (selectors.attach_phones_and_tags)
+        numbers = getattr(obj, "phone_numbers", None)  # the list's rows (selectors.attach_row_details)
         if numbers is None:
             numbers = [p.number for p in obj.phones.all()]
         return [view.show(n) for n in numbers]
 
     @staticmethod
     def resolve_shop(obj) -> str:
-        return obj.shop.code
+        code = getattr(obj, "shop_code", None)  # the list's rows (selectors.attach_row_details)
+        return code if code is not None else obj.shop.code
 
     @staticmethod
     def resolve_owner(obj) -> str | None:
-        return obj.owner.username if obj.owner_id else None
+        if not obj.owner_id:
+            return None
+        username = getattr(obj, "owner_username", None)  # the list's rows (selectors.attach_row_details)
+        return username if username is not None else obj.owner.username
 
     @staticmethod
     def resolve_expected_amount(obj) -> str | None:
@@ -113,7 +117,7 @@ class CustomerOut(Schema):
 
     @staticmethod
     def resolve_tags(obj) -> list[str]:
-        names = getattr(obj, "tag_names", None)  # the list's rows (selectors.attach_phones_and_tags)
+        names = getattr(obj, "tag_names", None)  # the list's rows (selectors.attach_row_details)
         return names if names is not None else [t.tag for t in obj.tags.all()]
 
     @staticmethod
@@ -219,7 +223,7 @@ def list_customers(request, response: HttpResponse, filters: Query[CustomerFilte
     """Ordered by (next_due, grade, id). With ``q``, ``count`` stops at 1000 (``KEFU_SEARCH_COUNT_CAP``); the
     header ``X-Count-Capped: true`` says there are more, as the ticket list does."""
     customers = selectors.CustomerList(request.user, filters.to_filters(), prepare=selectors.for_api_rows,
-                                       rows=selectors.attach_phones_and_tags)
+                                       rows=selectors.attach_row_details)
     customers.count()
     if customers.capped:
         response["X-Count-Capped"] = "true"

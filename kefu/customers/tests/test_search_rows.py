@@ -1,9 +1,9 @@
 """R-CUS-1 the API's customer list/search rows (issue 13, bench/notes/customers.md session 8).
 
-A list row is read with only the columns it shows, and its phones and tags in one statement for the whole
-page: every row still says exactly what the customer's own page (``GET /customers/{id}``) says — phones
-masked unless the role may see them, in their order, tags in the order they were entered — and a page
-costs the same few queries whatever it holds, the "is the term a tag?" question asked once."""
+A list row is read with only the columns it shows, and its phones, tags, owner and shop in one statement for
+the whole page: every row still says exactly what the customer's own page (``GET /customers/{id}``) says —
+phones masked unless the role may see them, in their order, tags in the order they were entered — and a
+page costs the same few queries whatever it holds, the "is the term a tag?" question asked once."""
 
 import pytest
 from django.db import connection
@@ -87,3 +87,5 @@ def test_r_cus_1_a_search_page_asks_a_few_queries_and_whether_the_term_is_a_tag_
     assert len(customer_queries) == 3 + asks_tag, customer_queries
     assert sum('"customers_customertag"."tag" =' in sql for sql in customer_queries) == asks_tag
     assert sum("UNION ALL" in sql for sql in customer_queries) == 1
+    page_sql = next(sql for sql in customer_queries if "ORDER BY" in sql and "UNION" not in sql)
+    assert "JOIN" not in page_sql  # owner and shop are not joined to every match before the sort
