@@ -215,10 +215,15 @@ def lead_board(user, *, stuck_hours: int, now: dt.datetime | None = None, n: int
     if keys:
         from contextlib import nullcontext
 
+        from django.core.exceptions import EmptyResultSet
+
         from kefu.core.search import unprepared
 
-        sql, params, may_prepare = _columns_statement(tickets_in_scope(user), owners, n=n + 1, keys=keys,
-                                                      stuck_before=now - dt.timedelta(hours=stuck_hours))
+        try:
+            sql, params, may_prepare = _columns_statement(tickets_in_scope(user), owners, n=n + 1, keys=keys,
+                                                          stuck_before=now - dt.timedelta(hours=stuck_hours))
+        except EmptyResultSet:  # nothing in scope (a team serving no shop, no department): empty columns
+            return ids
         with nullcontext() if may_prepare else unprepared(), connection.cursor() as cursor:
             cursor.execute(sql, params)
             for k, pk, _pos in cursor.fetchall():

@@ -94,3 +94,15 @@ def test_r_tic_5_kept_statement_follows_the_teams_shops_and_people(demo, make_ti
     assert queued.pk not in breaching()
     type(lead).objects.filter(pk=demo.users["agent4"].pk).update(team=team)  # agent4 joins the team
     assert theirs.pk in breaching()
+
+
+def test_r_tic_5_board_of_a_lead_with_nothing_in_scope_is_empty(demo, clients):
+    """A team serving no shop, a lead of no department: empty columns (was a server error: the empty scope
+    cannot be compiled)."""
+    lead = demo.users["lead1"]
+    demo.teams[0].shops.clear()
+    type(lead).objects.filter(pk=lead.pk).update(department=None)
+    lead = type(lead).objects.get(pk=lead.pk)
+    assert board_selectors.lead_board(lead, stuck_hours=24) == {key: [] for key in board_selectors.COLUMNS}
+    response = clients("lead").get("/tickets/board/")
+    assert response.status_code == 200 and 'data-testid="card-' not in response.content.decode()
