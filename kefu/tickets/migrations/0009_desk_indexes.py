@@ -3,7 +3,7 @@
 
 from django.db import migrations
 
-from kefu.core.pg_indexes import postgresql_index  # noqa: F401  (the indexes below use it)
+from kefu.core.pg_indexes import postgresql_index
 
 
 class Migration(migrations.Migration):
