@@ -1,0 +1,90 @@
+"""The ticket page written faster (issue 13: kefu.tickets.detail_html) is byte for byte the page it was:
+the same tickets in different states, seen by the owner, the team lead, the department head and the QA
+inspector (read only), in both languages, on a frozen clock, compared with the page as rendered before
+(detail_reference.py: the old context and detail_reference.html, the old template). Only the CSRF tokens
+differ (a fresh mask per response) and are blanked before comparing."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from kefu.tickets import services
+from kefu.tickets.choices import Status
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("kefu.tickets.tests.detail_reference")]
+
+AT = dt.datetime(2026, 12, 4, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+ROLES = ("agent1", "lead1", "head1", "qa1")
+_TOKENS = re.compile(r'(name="csrfmiddlewaretoken" value="|data-csrf="|"X-CSRFToken": ")[^"]*"')
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(AT, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def tickets(demo, make_ticket, frozen):
+    """A busy open consultation, a resolved complaint awaiting its callback, an after-sales ticket
+    waiting on the customer, and a fresh ticket with nothing on it."""
+    u = demo.users
+    busy = make_ticket(title="包裹延误 <很久> & \"急\"", description="第一行\n第二行 <b>", tags=["物流", "催单"])
+    services.add_message(actor=u["agent1"], ticket_id=busy.pk, body="您好,正在处理", public=True)
+    frozen.shift(dt.timedelta(minutes=7))
+    services.add_message(actor=u["lead1"], ticket_id=busy.pk, body="注意 <时效>", public=False)
+    services.hand_over(actor=u["agent1"], ticket_id=busy.pk, department=demo.departments["物流部"], note="查件")
+    services.request_compensation(actor=u["agent1"], ticket_id=busy.pk, amount=Decimal("20"), reason="延误")
+    services.request_compensation(actor=u["agent1"], ticket_id=busy.pk, amount=Decimal("5000"), reason="大额")
+    services.escalate(actor=u["agent1"], ticket_id=busy.pk, reason="客户要求")
+    services.remind(actor=u["lead1"], ticket_id=busy.pk, note="尽快")
+    services.supervise(actor=u["head1"], ticket_id=busy.pk, on=True)
+    other = make_ticket(title="重复来电")
+    services.link(actor=u["agent1"], ticket_id=busy.pk, other_id=other.pk)
+    frozen.shift(dt.timedelta(hours=3))
+
+    complaint = make_ticket(type="complaint", title="服务态度差", severity="serious")
+    complaint.refresh_from_db()
+    services.transition(actor=u["agent1"], ticket_id=complaint.pk, to=Status.IN_PROGRESS, version=complaint.version)
+    complaint.refresh_from_db()
+    services.add_recovery_action(actor=u["agent1"], ticket_id=complaint.pk, action="赠送优惠券")
+    complaint.refresh_from_db()
+    services.transition(actor=u["agent1"], ticket_id=complaint.pk, to=Status.RESOLVED, version=complaint.version,
+                        note="已道歉")
+
+    after_sales = make_ticket(type="after_sales", after_sales_kind="refund", title="退货", priority="urgent")
+    after_sales.refresh_from_db()
+    services.transition(actor=u["agent1"], ticket_id=after_sales.pk, to=Status.WAITING,
+                        version=after_sales.version, waiting_on="customer")
+    fresh = make_ticket(title="咨询", channel="chat")
+    frozen.shift(dt.timedelta(minutes=30))
+    return [busy, complaint, after_sales, fresh]
+
+
+def _page(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return _TOKENS.sub(r'\1"', response.content.decode())
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("username", ROLES)
+def test_the_page_is_byte_equal_to_the_template_rendering(demo, tickets, client, username, language):
+    person = demo.users[username]
+    person.language = language
+    person.save(update_fields=["language"])
+    client.force_login(person)
+    for t in tickets:
+        new = _page(client, f"/tickets/{t.pk}/")
+        # the base layout names the page's own path (the language switch's "next")
+        old = _page(client, f"/tickets/{t.pk}/reference/").replace(f"/tickets/{t.pk}/reference/", f"/tickets/{t.pk}/")
+        assert new == old, (username, language, t.title)
+        # a second view (the per-process caches warm) is the same page again
+        assert _page(client, f"/tickets/{t.pk}/") == new
+        if username == "agent1":  # the owner sees the action forms, the resolved complaint its callback
+            assert 'data-testid="form-escalate"' in new
+            assert ('data-testid="form-callback"' in new) == (t is tickets[1])
