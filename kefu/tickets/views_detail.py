@@ -23,6 +23,7 @@ from kefu.org.selectors import departments_of_centre, people_in_scope
 from kefu.tickets import attachments, selectors, services
 from kefu.tickets.access import access_ticket, can_act_on, tickets_in_scope
 from kefu.tickets.choices import TRANSITIONS, CompensationStatus, Status
+from kefu.tickets.detail_html import FormsHtml
 from kefu.tickets.forms import (
     AssignForm,
     AttachmentForm,
@@ -126,6 +127,7 @@ def _context(request, ticket, *, forms: dict | None = None, open_action: str = "
         "related": list(ticket.related.all()),
         "recovery_actions": list(ticket.recovery_actions.all()),
         "forms": all_forms,
+        "forms_html": FormsHtml(all_forms),  # each panel's form as HTML, built when the panel is shown
         # the action panel shown open: the one whose form was sent (supervising shares the reminders'
         # panel), else a resolved ticket's callback
         "open_action": {"supervise": "remind"}.get(open_action, open_action)
