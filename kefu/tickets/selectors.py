@@ -229,7 +229,7 @@ class ConstantIn(Expression):
         super().__init__()
         self.expression = expression
         self.values = tuple(values)
-        if not self.values or not all(isinstance(v, int) or _IDENTIFIER.match(str(v)) for v in self.values):
+        if not self.values or not all(isinstance(v, int) or _IDENTIFIER.fullmatch(str(v)) for v in self.values):
             raise ValueError("ConstantIn takes integers and lower-case identifiers")
 
     def get_source_expressions(self):
@@ -244,7 +244,7 @@ class ConstantIn(Expression):
         return f"{sql} IN ({values})", params
 
 
-_IDENTIFIER = re.compile(r"^[a-z_]+$")
+_IDENTIFIER = re.compile(r"[a-z_]+")
 
 
 class IdIn(Expression):

@@ -147,6 +147,6 @@ def test_constant_in_takes_only_identifiers_and_integers():
     from django.db.models import F
 
     assert selectors.ConstantIn(F("status"), ["new", "in_progress"]).values == ("new", "in_progress")
-    for bad in (["x' OR '1'='1"], ["New"], [], ["a b"]):
+    for bad in (["x' OR '1'='1"], ["New"], [], ["a b"], ["new\n"]):
         with pytest.raises(ValueError):
             selectors.ConstantIn(F("status"), bad)
