@@ -7,6 +7,7 @@ kefu/tickets/tests/test_detail_html.py compares the page byte for byte with the 
 
 from __future__ import annotations
 
+from django.forms import BaseForm
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
@@ -72,17 +73,48 @@ def _edit_html(form, language: str) -> SafeString:
     return mark_safe(html)  # noqa: S308 - the template's markup, the texts escaped
 
 
+class LazyForms:
+    """``forms.<name>`` in the template: a form, or a factory called when the form is first used (an
+    empty form the page does not show is never built)."""
+
+    def __init__(self, forms: dict):
+        self._forms = dict(forms)
+
+    def __getitem__(self, name: str):
+        form = self._forms[name]
+        if not isinstance(form, BaseForm):
+            form = self._forms[name] = form()
+        return form
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._forms
+
+    def get(self, name: str, default=None):
+        return self[name] if name in self._forms else default
+
+    def unbuilt_class(self, name: str):
+        """The form's class while it is an empty form not built yet (its markup is the same every time)."""
+        form = self._forms[name]
+        return form if isinstance(form, type) and issubclass(form, BaseForm) else None
+
+
 class FormsHtml:
     """``forms_html.<name>`` in the template: the form's HTML, rendered when first asked for."""
 
-    def __init__(self, forms: dict):
+    def __init__(self, forms: LazyForms):
         self._forms = forms
         self._html: dict[str, SafeString] = {}
 
     def __getitem__(self, name: str) -> SafeString:
         html = self._html.get(name)
         if html is None:
-            html = self._html[name] = form_html(name, self._forms[name])
+            cls = self._forms.unbuilt_class(name)
+            if cls is not None:  # an empty form of fixed choices: built only the first time
+                key = (translation.get_language(), name, cls)
+                html = _cached(key, lambda: render_form(self._forms[name]))
+            else:
+                html = form_html(name, self._forms[name])
+            self._html[name] = html
         return html
 
     def __contains__(self, name: str) -> bool:

@@ -20,10 +20,10 @@ from kefu.core.concurrency import check_version
 from kefu.core.errors import NotAllowed, NotFound, ServiceError, StaleVersion
 from kefu.org.roles import Role
 from kefu.org.selectors import departments_of_centre, people_in_scope
-from kefu.tickets import attachments, selectors, services
+from kefu.tickets import attachments, detail_selectors, selectors, services
 from kefu.tickets.access import access_ticket, can_act_on, tickets_in_scope
 from kefu.tickets.choices import TRANSITIONS, CompensationStatus, Status
-from kefu.tickets.detail_html import FormsHtml
+from kefu.tickets.detail_html import FormsHtml, LazyForms
 from kefu.tickets.forms import (
     AssignForm,
     AttachmentForm,
@@ -68,49 +68,51 @@ def _permissions(user, ticket) -> dict:
 
 
 def _default_forms(request, ticket, perms) -> dict:
+    """The page's empty forms, as factories: a form is built when the page first uses it."""
     user = request.user
     forms = {
-        "message": MessageForm(initial={"public": "reply" if perms["is_owner"] else "note"}),
-        "transition": TransitionForm(),
-        "escalate": EscalateForm(),
-        "compensation": CompensationForm(),
-        "callback": CallbackForm(),
-        "remind": RemindForm(),
-        "merge": MergeForm(),
-        "handling": HandlingTimeForm(),
-        "attach": AttachmentForm(),
-        "edit": EditForm(ticket=ticket, initial=EditForm.initial_for(ticket)),
-        "recovery": RecoveryForm(),
+        "message": lambda: MessageForm(initial={"public": "reply" if perms["is_owner"] else "note"}),
+        "transition": TransitionForm,
+        "escalate": EscalateForm,
+        "compensation": CompensationForm,
+        "callback": CallbackForm,
+        "remind": RemindForm,
+        "merge": MergeForm,
+        "handling": HandlingTimeForm,
+        "attach": AttachmentForm,
+        "edit": lambda: EditForm(ticket=ticket, initial=EditForm.initial_for(ticket)),
+        "recovery": RecoveryForm,
     }
     if perms["can_handover"]:
-        forms["handover"] = HandoverForm(departments=departments_of_centre(user),
-                                         own_department_id=user.department_id)
+        forms["handover"] = lambda: HandoverForm(departments=departments_of_centre(user),
+                                                 own_department_id=user.department_id)
     if perms["can_assign"]:
-        forms["assign"] = AssignForm(people=_assignable(user), initial={"owner": ticket.owner_id})
+        forms["assign"] = lambda: AssignForm(people=_assignable(user), initial={"owner": ticket.owner_id})
     return forms
 
 
 def _context(request, ticket, *, forms: dict | None = None, open_action: str = "") -> dict:
     user = request.user
     now = timezone.now()
-    ticket = selectors.ticket_detail(ticket)
+    page = detail_selectors.ticket_page(ticket)
+    ticket = page.ticket
     decorate(request, [ticket], now)
     events = selectors.timeline(ticket)
     people_ids = {e.data.get(k) for e in events for k in ("from", "to") if e.kind == "assignment"} - {None}
     names = {p.pk: str(p) for p in get_user_model().objects.filter(pk__in=people_ids)} if people_ids else {}
-    attached = {a.pk: a for a in attachments.attachments_of(ticket)}
+    attached = {a.pk: a for a in page.attachments}
     for e in events:
         describe(e, names)
         e.files = [attached[i] for i in e.data.get("attachments", []) if i in attached] \
             if isinstance(e.data, dict) else []
     perms = _permissions(user, ticket)
     limit = services.authority_limit(user, ticket.shop.centre_id)
-    compensations = list(ticket.compensations.all())
+    compensations = page.compensations
     for c in compensations:
         c.can_decide = c.status == CompensationStatus.PENDING and services.may_decide_compensation(user, c)
         c.required_role_label = Role(c.required_role).label if c.required_role in Role.values else c.required_role
         c.css = {"approved": "bg-green-lt", "pending": "bg-yellow-lt", "rejected": "bg-red-lt"}.get(c.status, "")
-    callbacks = list(ticket.callbacks.all())
+    callbacks = page.callbacks
     all_forms = _default_forms(request, ticket, perms)
     all_forms.update(forms or {})
     targets = sorted(TRANSITIONS.get(ticket.status, ()), key=Status.values.index)
@@ -118,16 +120,16 @@ def _context(request, ticket, *, forms: dict | None = None, open_action: str = "
         "ticket": ticket,
         "events": events,
         "attachments": list(attached.values()),
-        "tasks": list(ticket.tasks.all()),
-        "escalations": sorted(ticket.escalations.all(), key=lambda e: (e.at, e.pk)),
+        "tasks": page.tasks,
+        "escalations": page.escalations,
         "compensations": compensations,
         "callbacks": callbacks,
         "open_callback": next((c for c in callbacks if c.done_at is None), None),
         "targets": [(s, Status(s).label) for s in targets if s != Status.CALLBACK_DONE],
-        "related": list(ticket.related.all()),
-        "recovery_actions": list(ticket.recovery_actions.all()),
-        "forms": all_forms,
-        "forms_html": FormsHtml(all_forms),  # each panel's form as HTML, built when the panel is shown
+        "related": page.related,
+        "recovery_actions": page.recovery_actions,
+        "forms": (lazy_forms := LazyForms(all_forms)),  # each form built when the page first uses it
+        "forms_html": FormsHtml(lazy_forms),  # each panel's form as HTML, built when the panel is shown
         # the action panel shown open: the one whose form was sent (supervising shares the reminders'
         # panel), else a resolved ticket's callback
         "open_action": {"supervise": "remind"}.get(open_action, open_action)
