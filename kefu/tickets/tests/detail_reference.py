@@ -144,8 +144,27 @@ def _template():
     return engines["django"].from_string((Path(__file__).parent / "detail_reference.html").read_text())
 
 
-# the project's pages, and the reference page at /tickets/<id>/reference/
+@login_required
+def refused(request, ticket_id: int, key: str):
+    """The page after a form sent with errors (422), as ``views_detail._respond`` rendered it."""
+    ticket = fetch(request, ticket_id)
+    user = request.user
+    form = {
+        "escalate": lambda: EscalateForm(request.POST),
+        "compensation": lambda: CompensationForm(request.POST),
+        "edit": lambda: EditForm(request.POST, ticket=ticket),
+        "handover": lambda: HandoverForm(request.POST, departments=departments_of_centre(user),
+                                         own_department_id=user.department_id),
+        "transition": lambda: TransitionForm(request.POST),
+    }[key]()
+    assert not form.is_valid()  # noqa: S101 - the reference is only for refused forms
+    context = _context(request, ticket, forms={key: form}, open_action=key)
+    return HttpResponse(_template().render(context, request), status=422)
+
+
+# the project's pages, and the reference pages at /tickets/<id>/reference/ (and …/<form>/ for a refused form)
 urlpatterns = [
     path("tickets/<int:ticket_id>/reference/", detail),
+    path("tickets/<int:ticket_id>/reference/<str:key>/", refused),
     path("", include("kefu.urls")),
 ]

@@ -65,9 +65,9 @@ def tickets(demo, make_ticket, frozen):
     return [busy, complaint, after_sales, fresh]
 
 
-def _page(client, url):
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
+def _page(client, url, data=None, status=200):
+    response = client.get(url) if data is None else client.post(url, data)
+    assert response.status_code == status, (url, response.status_code)
     return _TOKENS.sub(r'\1"', response.content.decode())
 
 
@@ -117,3 +117,31 @@ def test_the_page_reads_only_the_lists_the_ticket_has(demo, tickets, client):
     for n in range(5):
         services.add_message(actor=demo.users["agent1"], ticket_id=fresh.pk, body=f"第{n}条", public=n % 2 == 0)
     assert _queries(client, url) == base
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize(("key", "data"), [
+    ("escalate", {"reason": "", "emergency": "on", "to_level": "nope"}),
+    ("compensation", {"amount": "", "reason": "<x>"}),
+    ("edit", {"title": "", "description": "新 <描述>", "priority": "urgent", "tags": "a, b", "severity": "bad"}),
+    ("handover", {"department": "999999", "note": ""}),
+    ("transition", {"to": "nowhere", "note": "x"}),
+])
+def test_a_refused_form_shows_the_same_page(demo, tickets, client, key, data, language):
+    """A form sent with errors: its panel open, its fields and errors as the template rendered them."""
+    person = demo.users["agent1"]
+    person.language = language
+    person.save(update_fields=["language"])
+    client.force_login(person)
+    shown = 0
+    for t in tickets[1:3]:  # the complaint (severity, root cause) and the after-sales ticket (its kind)
+        t.refresh_from_db()
+        sent = {**data, "version": str(t.version)}
+        new = _page(client, f"/tickets/{t.pk}/{key}/", sent, status=422)
+        old = _page(client, f"/tickets/{t.pk}/reference/{key}/", sent, status=422).replace(
+            f"/tickets/{t.pk}/reference/{key}/", f"/tickets/{t.pk}/{key}/")
+        assert new == old, (key, language, t.title)
+        if f'data-testid="form-{key}"' in new:  # (no handover on a resolved ticket)
+            shown += 1
+            assert 'class="invalid-feedback d-block"' in new or "alert-danger" in new
+    assert shown
