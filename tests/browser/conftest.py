@@ -11,7 +11,10 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
+import traceback
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.servers.basehttp import ThreadedWSGIServer
@@ -49,11 +52,33 @@ class OneRequestAtATimeServer(ThreadedWSGIServer):
     (keep-alive) still get their own threads."""
 
     lock = threading.Lock()
+    # what the server did during the current test, for the failure report: (waited, took, "METHOD path", status)
+    served: list[tuple[float, float, str, str]] = []
+    serving: tuple[float, str] | None = None  # the request being served: (since, "METHOD path")
 
     def set_app(self, application):
+        cls = type(self)
+
         def one_at_a_time(environ, start_response):
+            arrived = time.perf_counter()
+            what = f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
+            status = []
+
+            def recorded(st, headers, exc_info=None):
+                status[:] = [st]
+                return start_response(st, headers, exc_info)
+
             with self.lock:
-                return _served(application, environ, start_response)
+                began = time.perf_counter()
+                cls.serving = (began, what)
+                try:
+                    return _served(application, environ, recorded)
+                finally:
+                    cls.serving = None
+                    _check_transactions_closed(what)
+                    if not environ.get("PATH_INFO", "").startswith("/static/"):
+                        cls.served.append((began - arrived, time.perf_counter() - began, what,
+                                           (status or ["no answer"])[0]))
 
         super().set_app(one_at_a_time)
 
@@ -66,36 +91,36 @@ class OneRequestAtATimeServer(ThreadedWSGIServer):
 
 
 def _served(application, environ, start_response):
-    """The answer of ``application``; a page read (GET/HEAD) that failed because the thread's database
-    connection had been closed under it is served once more on a new connection, with a note on stderr.
+    """The whole answer of ``application``, read while the lock is held and then closed, as PEP 3333 asks
+    of a WSGI server.
 
-    Twice on CI's PostgreSQL stage (never on SQLite, never with gunicorn) a live-server request found its
-    connection closed halfway ("the connection is closed", nothing in PostgreSQL's log: the client side
-    closed it); the cause is not found yet. A write is never repeated."""
+    Sessions 7–8 read the answer and never closed it: Django's ``request_finished`` never ran in the live
+    server, and each answer's open file was left to the garbage collector, closed later in whichever thread
+    collected it. Meanwhile database connections died under the test's thread and the server's ("the
+    connection is closed", "An error occurred in the current transaction", an HTMX post that did nothing;
+    the PostgreSQL server logged nothing, so it was this process). Closing every answer here ended it: the
+    browser suite on PostgreSQL went from 1–3 failures a run to none (session 9). Which
+    unclosed object closed the sockets was not pinned down."""
+    result = application(environ, start_response)
+    try:
+        return list(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+
+
+def _check_transactions_closed(what: str) -> None:
+    """A request must not leave its thread's connection inside a transaction: say so loudly if one did."""
     from django.db import connections
 
-    started = []
-
-    def remember(status, headers, exc_info=None):
-        started[:] = [status, headers, exc_info]
-
-    body = list(application(environ, remember))
-    if (started and started[0].startswith("500") and environ.get("REQUEST_METHOD") in ("GET", "HEAD")
-            and _closed_under_us(connections)):
-        print(f"\nlive server: {environ.get('PATH_INFO')} found its database connection closed; served again",
-              file=sys.stderr)
-        connections.close_all()
-        body = list(application(environ, remember))
-    start_response(*started)
-    return body
-
-
-def _closed_under_us(connections) -> bool:
     for conn in connections.all(initialized_only=True):
-        raw = conn.connection
-        if raw is not None and getattr(raw, "closed", False):
-            return True
-    return False
+        shared = conn.vendor == "sqlite" and conn.is_in_memory_db()  # the test's own thread may be in one
+        if conn.in_atomic_block and not shared:
+            print(f"\nlive server: {what} left its {conn.alias} connection inside a transaction "
+                  f"(needs_rollback={conn.needs_rollback}, closed_in_transaction={conn.closed_in_transaction}, "
+                  f"savepoints={conn.savepoint_ids}, thread={threading.current_thread().name})", file=sys.stderr)
+            traceback.print_stack(file=sys.stderr)
 
 
 LiveServerThread.server_class = OneRequestAtATimeServer
@@ -186,6 +211,38 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+def _watch(page) -> list[str]:
+    """What the page asks and hears (pages, HTMX, not static files), its console errors and script errors,
+    in order with the seconds since the test's page opened: the failure report shows them."""
+    started = time.perf_counter()
+    seen: list[str] = []
+
+    def note(text: str) -> None:
+        seen.append(f"{time.perf_counter() - started:7.2f}s  browser  {text}")
+
+    def wanted(url: str) -> bool:
+        return "/static/" not in url
+
+    page.on("request", lambda r: wanted(r.url) and note(f"→ {r.method} {r.url}"
+                                                      f"{' (htmx)' if r.headers.get('hx-request') else ''}"))
+    page.on("response", lambda r: wanted(r.url) and note(f"← {r.status} {r.request.method} {r.url}"))
+    page.on("requestfailed", lambda r: note(f"✗ {r.method} {r.url}: {r.failure}"))
+    page.on("console", lambda m: m.type in ("error", "warning") and note(f"console {m.type}: {m.text}"))
+    page.on("pageerror", lambda e: note(f"script error: {e}"))
+    return seen
+
+
+def _story(seen: list[str]) -> str:
+    server = OneRequestAtATimeServer
+    lines = list(seen)
+    lines.append("live server, in the order served (waited for its turn / took):")
+    lines += [f"  {waited:6.2f}s / {took:6.2f}s  {what} → {status}" for waited, took, what, status in server.served]
+    serving = server.serving
+    if serving is not None:
+        lines.append(f"  still serving {serving[1]} for {time.perf_counter() - serving[0]:.1f}s")
+    return "\n".join(lines)
+
+
 def _artifact_dir(tmp_path: Path) -> Path:
     base = os.environ.get("KEFU_BROWSER_ARTIFACTS")
     if base:
@@ -202,9 +259,12 @@ def page(request, tmp_path, browser, live_server, live_demo):
     context = browser.new_context(locale="en-US", viewport=VIEWPORT, base_url=live_server.url)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
+    seen = _watch(page)
+    OneRequestAtATimeServer.served.clear()
     yield page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
+        report.sections.append(("browser and live server", _story(seen)))
         name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
         shot = _artifact_dir(tmp_path) / f"{name}.png"
         try:
@@ -216,6 +276,11 @@ def page(request, tmp_path, browser, live_server, live_demo):
     context.close()
 
 
+def is_home(url: str) -> bool:
+    """``page.wait_for_url(is_home)``: the home page ``/``, with any query."""
+    return urlsplit(url).path == "/"
+
+
 @pytest.fixture
 def login():
     """``login(page, "agent1")``: log in with the published demo password and wait for the home page."""
@@ -225,6 +290,8 @@ def login():
         page.fill("[name=username]", username)
         page.fill("[name=password]", "kefu-demo-2026")  # published demo password (API.md "Demo data")
         page.click("[data-testid=login-submit]")
-        page.wait_for_url("**/")
+        # the home page itself: "**/" also matched /login/, so the helper could return before the login was
+        # answered, and the test's next goto() then cancelled it
+        page.wait_for_url(is_home)
 
     return do
