@@ -5,6 +5,7 @@ server refuses to start. DATABASE_URL switches from the embedded SQLite file to
 PostgreSQL, REDIS_URL switches Huey (and the cache) from SQLite/local memory to Redis.
 """
 
+import hashlib
 import ipaddress
 import os
 import re
@@ -150,9 +151,22 @@ elif _engine.startswith("django.db.backends.postgresql"):
         _options.update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def cache_prefix(database: dict, explicit: str | None) -> str:
+    """The prefix of this deployment's cache keys: ``KEFU_CACHE_PREFIX``, else one derived from the database
+    it serves. Two kefu sites sharing one Redis database must not read each other's entries: a session
+    cached by one site (``kefu.org.sessions_cached``) would otherwise log its key in as the other site's
+    person of the same id."""
+    if explicit is not None:
+        return explicit
+    identity = f"{database.get('HOST', '')}:{database.get('PORT', '')}/{database.get('NAME', '')}"
+    return "kefu-" + hashlib.sha256(identity.encode()).hexdigest()[:10]
+
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": cache_prefix(DATABASES["default"], os.environ.get("KEFU_CACHE_PREFIX"))}}
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": os.environ.get("HUEY_NAME", "kefu"),
