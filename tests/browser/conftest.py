@@ -243,6 +243,35 @@ def _story(seen: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _write_failure_note(path: Path, item, attempt: int, report, story: str) -> None:
+    """The failure, whole, in a file: a test that passes when run again (the ``flaky`` marker below) leaves
+    no failure in pytest's report, and ``.ci/run`` prints these files after its stages."""
+    from django.db import connection
+
+    clock = os.environ.get("KEFU_TEST_CLOCK", "")
+    head = (f"{item.nodeid} — attempt {attempt}, {connection.vendor}"
+            f"{f', clock {clock}' if clock else ''}\n")
+    try:
+        path.write_text(head + report.longreprtext[-8000:] + "\n\n" + story + "\n", encoding="utf-8")
+    except OSError as exc:
+        print(f"\ncould not write {path}: {exc}")
+
+
+BROWSER_RERUNS = int(os.environ.get("KEFU_BROWSER_RERUNS", "1"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """A failed browser test runs once more (``KEFU_BROWSER_RERUNS``; 0: never), with pytest-rerunfailures.
+    A real browser against a live server on a busy 2-core CI machine fails now and then for reasons outside
+    the test (two stops did not land for one such failure each); a product fault fails twice. The first
+    failure is still kept whole (:func:`_write_failure_note`) and shown by ``.ci/run``."""
+    if BROWSER_RERUNS <= 0:
+        return
+    for item in items:
+        if item.get_closest_marker("browser") is not None and item.get_closest_marker("flaky") is None:
+            item.add_marker(pytest.mark.flaky(reruns=BROWSER_RERUNS))
+
+
 def _artifact_dir(tmp_path: Path) -> Path:
     base = os.environ.get("KEFU_BROWSER_ARTIFACTS")
     if base:
@@ -264,8 +293,12 @@ def page(request, tmp_path, browser, live_server, live_demo):
     yield page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
-        report.sections.append(("browser and live server", _story(seen)))
+        story = _story(seen)
+        report.sections.append(("browser and live server", story))
         name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
+        attempt = getattr(request.node, "execution_count", 1)
+        _write_failure_note(_artifact_dir(tmp_path) / f"{name}.{os.getpid()}.try{attempt}.txt",
+                            request.node, attempt, report, story)
         shot = _artifact_dir(tmp_path) / f"{name}.png"
         try:
             page.screenshot(path=str(shot), full_page=True)
