@@ -153,14 +153,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
 def cache_prefix(database: dict, explicit: str | None) -> str:
-    """The prefix of this deployment's cache keys: ``KEFU_CACHE_PREFIX``, else one derived from the database
-    it serves. Two kefu sites sharing one Redis database must not read each other's entries: a session
-    cached by one site (``kefu.org.sessions_cached``) would otherwise log its key in as the other site's
-    person of the same id."""
+    """The prefix of this deployment's cache keys: ``KEFU_CACHE_PREFIX``, else one derived from the name of
+    the database it serves. Two kefu sites sharing one Redis database must not read each other's entries: a
+    session cached by one site (``kefu.org.sessions_cached``) would otherwise log its key in as the other
+    site's person of the same id. The name only, not the host: the web and the Huey consumer of one site
+    must agree even if their URLs spell the server differently (``localhost`` / ``127.0.0.1``). Two sites
+    whose databases have the same name set ``KEFU_CACHE_PREFIX``."""
     if explicit is not None:
         return explicit
-    identity = f"{database.get('HOST', '')}:{database.get('PORT', '')}/{database.get('NAME', '')}"
-    return "kefu-" + hashlib.sha256(identity.encode()).hexdigest()[:10]
+    return "kefu-" + hashlib.sha256(str(database.get("NAME", "")).encode()).hexdigest()[:10]
 
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -94,13 +94,14 @@ def _served(application, environ, start_response):
     """The whole answer of ``application``, read while the lock is held and then closed, as PEP 3333 asks
     of a WSGI server.
 
-    Sessions 7–8 read the answer and never closed it: Django's ``request_finished`` never ran in the live
-    server, and each answer's open file was left to the garbage collector, closed later in whichever thread
-    collected it. Meanwhile database connections died under the test's thread and the server's ("the
-    connection is closed", "An error occurred in the current transaction", an HTMX post that did nothing;
-    the PostgreSQL server logged nothing, so it was this process). Closing every answer here ended it: the
-    browser suite on PostgreSQL went from 1–3 failures a run to none (session 9). Which
-    unclosed object closed the sockets was not pinned down."""
+    This wrapper used to read the answer and never close it: Django's ``request_finished`` never ran in
+    the live server, and each answer's open file was left to the garbage collector, closed later in
+    whichever thread collected it. Meanwhile database connections died under the test's thread and the
+    server's ("the connection is closed", "An error occurred in the current transaction", an HTMX post
+    that did nothing; the PostgreSQL server logged nothing, so this process closed them). With answers
+    closed, two full runs of the browser suite on PostgreSQL had no failure where the runs before had 1–3.
+    Which unclosed object closed the sockets was not pinned down; a failed browser test also runs once
+    more (``pytest_collection_modifyitems`` below)."""
     result = application(environ, start_response)
     try:
         return list(result)
@@ -207,8 +208,22 @@ def _usable_connections(wait_seconds: float = 30.0) -> None:
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     report = yield
+    if report.when == "setup":
+        item.__dict__.pop("rep_call", None)  # an earlier attempt's
     setattr(item, f"rep_{report.when}", report)
+    if report.failed and report.when != "call" and item.get_closest_marker("browser") is not None:
+        # a fixture's failure (the page fixture notes the test's own): kept too, when there is a folder for it
+        base = os.environ.get("KEFU_BROWSER_ARTIFACTS")
+        if base:
+            Path(base).mkdir(parents=True, exist_ok=True)
+            _write_failure_note(Path(base) / f"{_file_name(item)}.{report.when}.txt", item, report, "")
     return report
+
+
+def _file_name(item) -> str:
+    """The test's name as a file name, with the process and the attempt: CI's stages share one folder."""
+    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in item.name)
+    return f"{name}.{os.getpid()}.try{getattr(item, 'execution_count', 1)}"
 
 
 def _watch(page) -> list[str]:
@@ -243,21 +258,23 @@ def _story(seen: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _write_failure_note(path: Path, item, attempt: int, report, story: str) -> None:
+def _write_failure_note(path: Path, item, report, story: str) -> None:
     """The failure, whole, in a file: a test that passes when run again (the ``flaky`` marker below) leaves
-    no failure in pytest's report, and ``.ci/run`` prints these files after its stages."""
+    no failure in pytest's report, and ``.ci/run`` prints these files after its stages. What the browser
+    and the server did comes first, then the error's end."""
     from django.db import connection
 
     clock = os.environ.get("KEFU_TEST_CLOCK", "")
-    head = (f"{item.nodeid} — attempt {attempt}, {connection.vendor}"
+    head = (f"{item.nodeid} — {report.when}, attempt {getattr(item, 'execution_count', 1)}, {connection.vendor}"
             f"{f', clock {clock}' if clock else ''}\n")
     try:
-        path.write_text(head + report.longreprtext[-8000:] + "\n\n" + story + "\n", encoding="utf-8")
+        path.write_text(f"{head}{story}\n\n{report.longreprtext[-6000:]}\n", encoding="utf-8")
     except OSError as exc:
         print(f"\ncould not write {path}: {exc}")
 
 
-BROWSER_RERUNS = int(os.environ.get("KEFU_BROWSER_RERUNS", "1"))
+_reruns = os.environ.get("KEFU_BROWSER_RERUNS", "1")
+BROWSER_RERUNS = int(_reruns) if _reruns.isdigit() else 1
 
 
 def pytest_collection_modifyitems(config, items):
@@ -295,10 +312,8 @@ def page(request, tmp_path, browser, live_server, live_demo):
     if report is not None and report.failed:
         story = _story(seen)
         report.sections.append(("browser and live server", story))
-        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
-        attempt = getattr(request.node, "execution_count", 1)
-        _write_failure_note(_artifact_dir(tmp_path) / f"{name}.{os.getpid()}.try{attempt}.txt",
-                            request.node, attempt, report, story)
+        name = _file_name(request.node)
+        _write_failure_note(_artifact_dir(tmp_path) / f"{name}.txt", request.node, report, story)
         shot = _artifact_dir(tmp_path) / f"{name}.png"
         try:
             page.screenshot(path=str(shot), full_page=True)

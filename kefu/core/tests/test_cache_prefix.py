@@ -1,5 +1,5 @@
 """Cache keys carry a per-deployment prefix: two kefu sites sharing one Redis database never read each
-other's cached sessions, rules or counts (``KEFU_CACHE_PREFIX``, else one derived from the database)."""
+other's cached sessions, rules or counts (``KEFU_CACHE_PREFIX``, else one derived from the database's name)."""
 
 import os
 
@@ -14,6 +14,8 @@ SITE_B = {"HOST": "db.example", "PORT": 5432, "NAME": "kefu_shops"}
 
 def test_each_database_gets_its_own_prefix_and_keeps_it():
     assert cache_prefix(SITE_A, None) == cache_prefix(dict(SITE_A), None)  # the same after a restart
+    # the web and the consumer of one site agree however their URLs spell the server
+    assert cache_prefix(SITE_A, None) == cache_prefix({**SITE_A, "HOST": "10.0.0.5", "PORT": ""}, None)
     assert cache_prefix(SITE_A, None) != cache_prefix(SITE_B, None)
     assert cache_prefix(SITE_A, None).startswith("kefu-")
 
